@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from core.api import views as core_views
+
+router = DefaultRouter()
+core_views.register(router)
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/auth/token/", core_views.ObtainTokenApi.as_view(), name="api-token"),
+    path("v1/me/", core_views.MeApi.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

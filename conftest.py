@@ -1,0 +1,8 @@
+import os
+
+from django_scopes.state import state
+
+# Tests build state outside requests; requests still run inside the middleware's company
+# scope (which re-enables scoping), so HTTP tests exercise the tenant guard for real.
+state.set({"_enabled": False})
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

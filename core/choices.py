@@ -1,0 +1,104 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMPANY_ADMIN = "company_admin", _("Company admin")
+    QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    PROJECT_MANAGER = "project_manager", _("Project manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    STAFF = "staff", _("Staff")
+    INSPECTOR = "inspector", _("Inspector")
+    COMMITTEE = "committee", _("Owners' committee")
+    VIEWER = "viewer", _("Viewer (read-only)")
+
+
+# Roles that only make sense company-wide (Membership.project must be empty).
+COMPANY_WIDE_ROLES = {Role.COMPANY_ADMIN, Role.QUALITY_MANAGER}
+
+
+class Perm(models.TextChoices):
+    """Capabilities a role grants inside its scope (the company, or one project)."""
+
+    ORG_VIEW = "org.view", _("View projects, buildings, units and areas")
+    ORG_MANAGE = "org.manage", _("Edit buildings, units, areas and departments")
+    PROJECT_MANAGE = "project.manage", _("Create and edit projects")
+    PEOPLE_VIEW = "people.view", _("View people and roles")
+    PEOPLE_MANAGE = "people.manage", _("Grant and revoke roles")
+    OWNERS_VIEW = "owners.view", _("View owners' contact details")
+    OWNERS_MANAGE = "owners.manage", _("Edit and verify owners")
+    NOTICES_MANAGE = "notices.manage", _("Publish notices to owners")
+    CALENDAR_MANAGE = "calendar.manage", _("Maintain the business calendar")
+
+
+_STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW}
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.COMPANY_ADMIN: frozenset(Perm.values),
+    Role.QUALITY_MANAGER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.OWNERS_VIEW, Perm.NOTICES_MANAGE}),
+    Role.PROJECT_MANAGER: frozenset(
+        {*_STAFF_READ, Perm.ORG_MANAGE, Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.OWNERS_MANAGE, Perm.NOTICES_MANAGE}
+    ),
+    Role.SUPERVISOR: frozenset({*_STAFF_READ, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
+    Role.STAFF: frozenset(_STAFF_READ),
+    Role.INSPECTOR: frozenset({Perm.ORG_VIEW}),
+    Role.COMMITTEE: frozenset(),
+    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW}),
+}
+
+# Roles a project manager may grant inside his projects; higher roles need a company admin.
+PROJECT_GRANTABLE_ROLES = {Role.SUPERVISOR, Role.STAFF, Role.INSPECTOR, Role.COMMITTEE, Role.VIEWER}
+
+
+class ProjectKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("Residential community")
+    OFFICE = "office", _("Office building")
+    COMMERCIAL = "commercial", _("Commercial complex")
+    MIXED = "mixed", _("Mixed use")
+
+
+class ServiceLevel(models.TextChoices):
+    LEVEL_1 = "level_1", _("Level 1")
+    LEVEL_2 = "level_2", _("Level 2")
+    LEVEL_3 = "level_3", _("Level 3")
+    CUSTOM = "custom", _("Custom / local standard")
+
+
+class UnitStatus(models.TextChoices):
+    OCCUPIED = "occupied", _("Occupied")
+    VACANT = "vacant", _("Vacant")
+
+
+UNIT_STATUS_COLORS = {UnitStatus.OCCUPIED: "success", UnitStatus.VACANT: "secondary"}
+
+
+class AreaKind(models.TextChoices):
+    LOBBY = "lobby", _("Lobby")
+    GARAGE = "garage", _("Underground garage")
+    ELEVATOR_HALL = "elevator_hall", _("Elevator hall")
+    CORRIDOR = "corridor", _("Corridor / stairwell")
+    GARDEN = "garden", _("Garden / green space")
+    ROAD = "road", _("Road / square")
+    GATE = "gate", _("Entrance gate")
+    EQUIPMENT_ROOM = "equipment_room", _("Equipment room")
+    ROOF = "roof", _("Roof")
+    OTHER = "other", _("Other")
+
+
+class DepartmentKind(models.TextChoices):
+    CUSTOMER_SERVICE = "customer_service", _("Customer service")
+    ENGINEERING = "engineering", _("Engineering")
+    SECURITY = "security", _("Security")
+    CLEANING = "cleaning", _("Cleaning")
+    GREENING = "greening", _("Greening")
+    QUALITY = "quality", _("Quality")
+
+
+class ResidentRelation(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    TENANT = "tenant", _("Tenant")
+    FAMILY = "family", _("Family member")
+
+
+class CalendarSource(models.TextChoices):
+    LIBRARY = "library", _("Seeded from chinesecalendar")
+    MANUAL = "manual", _("Entered by an admin")
