@@ -163,7 +163,7 @@ class UnitResidentViewSet(OrgViewSet, mixins.CreateModelMixin):
 
     @extend_schema(request=None, responses=s.UnitResidentSerializer)
     @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
+    def verify(self, request, pk=None, format=None):
         link = selectors.get_unit_resident_for_user(user=request.user, pk=pk, write=True)
         link = services.unit_resident_verify(link=link, actor=request.user)
         return Response(self.get_serializer(link).data)
