@@ -6,3 +6,8 @@ from django_scopes.state import state
 # scope (which re-enables scoping), so HTTP tests exercise the tenant guard for real.
 state.set({"_enabled": False})
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.conf import settings  # noqa: E402
+
+# Hashing is not under test; PBKDF2 would spend most of each setUpTestData.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

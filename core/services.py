@@ -4,7 +4,7 @@ full_clean() and saves in one transaction; views, API, commands and tests all ca
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,12 +137,15 @@ def department_update(*, department: Department, data: dict[str, Any], actor: Us
 # People and roles
 #
 def _check_may_grant(*, actor: User, company: Company, project: Project | None, role: str) -> None:
+    """Company admins grant anything; project people-managers grant lower roles in their projects."""
     access = access_for(actor)
     if access.allows(Perm.PEOPLE_MANAGE, company_id=company.id, project_id=None):
-        return  # company-wide people managers (company admins) may grant anything
-    require_perm(actor, Perm.PEOPLE_MANAGE, company_id=company.id, project_id=project.id if project else None)
+        return
+    if company.id not in access.company_ids or not access.has(Perm.PEOPLE_MANAGE):
+        raise PermissionDenied
     if project is None or role not in PROJECT_GRANTABLE_ROLES:
         raise ValidationError({"role": MEMBERSHIP_ROLE_NEEDS_ADMIN})
+    require_perm(actor, Perm.PEOPLE_MANAGE, company_id=company.id, project_id=project.id)
 
 
 @transaction.atomic
