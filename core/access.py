@@ -111,10 +111,17 @@ def get_object_for_user(
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if write_perm:
-        project_id = obj.pk if project_field == "id" else getattr(obj, f"{project_field}_id")
+        project_id = obj.pk if project_field == "id" else _project_id_of(obj, project_field)
         if not access_for(user).allows(write_perm, company_id=obj.company_id, project_id=project_id):
             raise PermissionDenied
     return obj
+
+
+def _project_id_of(obj: Model, project_field: str) -> int:
+    *path, last = project_field.split("__")
+    for step in path:
+        obj = getattr(obj, step)
+    return getattr(obj, f"{last}_id")
 
 
 def require_perm(user, perm: str, *, company_id: int, project_id: int | None) -> None:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
@@ -89,6 +90,9 @@ class Project(models.Model):
             models.UniqueConstraint(fields=["company", "name"], name="project_name_unique"),
         ]
 
+    def get_absolute_url(self) -> str:
+        return reverse("core:project_detail", args=[self.pk])
+
     def __str__(self) -> str:
         return self.name
 
@@ -115,6 +119,9 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["project", "sort_order", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_name_unique")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:building_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.name
@@ -145,6 +152,9 @@ class Unit(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="unit_code_unique")]
         indexes = [models.Index(fields=["building", "floor"], name="unit_building_floor")]
 
+    def get_absolute_url(self) -> str:
+        return reverse("core:unit_detail", args=[self.pk])
+
     def __str__(self) -> str:
         return f"{self.building.name}{self.entrance}{self.number}" if self.building_id else self.code
 
@@ -170,6 +180,9 @@ class Area(models.Model):
         verbose_name_plural = _("public areas")
         ordering = ["project", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="area_name_unique")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:area_list")
 
     def __str__(self) -> str:
         return self.name
@@ -199,6 +212,9 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["project", "kind", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="department_name_unique")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:department_list")
 
     def __str__(self) -> str:
         return self.name
@@ -285,6 +301,9 @@ class Resident(models.Model):
                 fields=["company", "user"], condition=Q(user__isnull=False), name="resident_user_unique"
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:resident_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.name

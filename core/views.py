@@ -155,7 +155,7 @@ def _row_edit(request, *, obj, form_class, service, title, field: str, next_url=
 
     def save(data):
         service(**{field: obj}, data=data, actor=request.user)
-        return next_url or obj.project
+        return next_url or obj.get_absolute_url()
 
     return form_page(request, form=form, title=title, on_valid=save, success_message=_("Saved."))
 
