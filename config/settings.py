@@ -8,6 +8,7 @@ See docs/deploy.md for the full list of variables.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lib.env import envbool, envchoice, envint, envlist, envstr
@@ -20,7 +21,12 @@ PRODUCTION = DJANGO_ENV == "production"
 DEBUG = envbool("DEBUG", not PRODUCTION)
 if PRODUCTION:
     SECRET_KEY = envstr("SECRET_KEY")
+    # The same bar as check --deploy (security.W009), enforced at start-up.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production")
     ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS is required in production")
 else:
     SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-9f3c2a7e")
     ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -86,12 +92,13 @@ TEMPLATES = [
 ]
 
 #
-# Database: SQLite file by default, PostgreSQL in production (DATABASE_URL).
+# Database: SQLite file by default, PostgreSQL in production (DATABASE_URL, required there).
 #
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        envstr("DATABASE_URL") if PRODUCTION else envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -142,7 +149,7 @@ USE_TZ = True
 # Static and media files: local disk by default, S3-compatible storage when configured.
 #
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -90,11 +90,11 @@ class Project(models.Model):
             models.UniqueConstraint(fields=["company", "name"], name="project_name_unique"),
         ]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:project_detail", args=[self.pk])
-
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:project_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
@@ -120,11 +120,11 @@ class Building(models.Model):
         ordering = ["project", "sort_order", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_name_unique")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:building_detail", args=[self.pk])
-
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:building_detail", args=[self.pk])
 
 
 class Unit(models.Model):
@@ -152,11 +152,11 @@ class Unit(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="unit_code_unique")]
         indexes = [models.Index(fields=["building", "floor"], name="unit_building_floor")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:unit_detail", args=[self.pk])
-
     def __str__(self) -> str:
         return f"{self.building.name}{self.entrance}{self.number}" if self.building_id else self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:unit_detail", args=[self.pk])
 
 
 class Area(models.Model):
@@ -181,11 +181,11 @@ class Area(models.Model):
         ordering = ["project", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="area_name_unique")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:area_list")
-
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:area_list")
 
     def clean(self) -> None:
         if self.building_id and self.project_id and self.building.project_id != self.project_id:
@@ -213,11 +213,11 @@ class Department(models.Model):
         ordering = ["project", "kind", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="department_name_unique")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:department_list")
-
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:department_list")
 
 
 class Membership(models.Model):
@@ -302,11 +302,11 @@ class Resident(models.Model):
             ),
         ]
 
-    def get_absolute_url(self) -> str:
-        return reverse("core:resident_detail", args=[self.pk])
-
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:resident_detail", args=[self.pk])
 
 
 class UnitResident(models.Model):

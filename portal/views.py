@@ -1,8 +1,9 @@
 """Owner pages (/m/): mobile-first, only the owner's own units plus what projects publish."""
 
+from functools import wraps
+
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from functools import wraps
 
 from portal import selectors
 

@@ -86,7 +86,7 @@ class ListTests(BaseTestCase):
             with self.assertNumQueriesLessThan(16):
                 self.assertEqual(self.client.get(url).status_code, 200)
 
-    def assertNumQueriesLessThan(self, limit):  # noqa: N802 - mirrors assertNumQueries
+    def assertNumQueriesLessThan(self, limit):
         from contextlib import contextmanager
 
         from django.db import connection
@@ -152,8 +152,8 @@ class FormTests(BaseTestCase):
 
     def test_it_edits_a_project(self):
         self.login(self.admin)
-        data = {"name": "安居物业花园二期", "code": self.project.code, "kind": "residential", "service_level": "level_1",
-                "floor_area": "1000", "households": "4", "is_active": "on"}
+        data = {"name": "安居物业花园二期", "code": self.project.code, "kind": "residential",
+                "service_level": "level_1", "floor_area": "1000", "households": "4", "is_active": "on"}
         response = self.client.post(f"/projects/{self.project.pk}/edit/", data)
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Project.objects.get(pk=self.project.pk).service_level, "level_1")

@@ -1,9 +1,9 @@
 from django.utils import timezone
 
 from core import services
+from lib.testing import BaseTestCase
 from portal import services as portal_services
 from portal.models import Notice
-from lib.testing import BaseTestCase
 
 
 class OwnerHomeTests(BaseTestCase):
