@@ -117,7 +117,7 @@ class Building(models.Model):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["project", "sort_order", "name"]
+        ordering = ["project_id", "sort_order", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_name_unique")]
 
     def __str__(self) -> str:
@@ -148,9 +148,13 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["project", "building", "entrance", "floor", "number"]
+        # Ordering by raw ids (not related names) keeps list pages on this index at 400k units.
+        ordering = ["project_id", "building_id", "entrance", "floor", "number"]
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="unit_code_unique")]
-        indexes = [models.Index(fields=["building", "floor"], name="unit_building_floor")]
+        indexes = [
+            models.Index(fields=["project", "building", "entrance", "floor", "number"], name="unit_list_order"),
+            models.Index(fields=["building", "floor"], name="unit_building_floor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.building.name}{self.entrance}{self.number}" if self.building_id else self.code
