@@ -217,6 +217,9 @@ Q_CLUSTER = {
     "queue_limit": 50,
     "bulk": 10,
     "catch_up": False,
+    # Every cluster runs the scheduler by default (row locks keep schedules from firing twice
+    # on PostgreSQL); Q_SCHEDULER=false on all hosts but one makes a single scheduler explicit.
+    "scheduler": envbool("Q_SCHEDULER", True),
     "label": _("Task queue"),
 }
 if REDIS_URL:
