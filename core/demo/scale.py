@@ -119,29 +119,60 @@ class ScaleStats:
 
 @dataclass
 class ProjectRows:
-    """One project's rows, as tuples in the column order of the matching RowWriter."""
+    """One project's rows, as lists in the column order of the matching RowWriter."""
 
-    buildings: list[tuple] = field(default_factory=list)
-    units: list[tuple] = field(default_factory=list)
-    residents: list[tuple] = field(default_factory=list)
-    unit_residents: list[tuple] = field(default_factory=list)
+    buildings: list[list] = field(default_factory=list)
+    units: list[list] = field(default_factory=list)
+    residents: list[list] = field(default_factory=list)
+    unit_residents: list[list] = field(default_factory=list)
 
 
 class RowWriter:
-    """An INSERT of some columns of a model, run with executemany (no model instances, no signals)."""
+    """An INSERT of a model's rows from tuples, run with executemany (no model instances, no signals).
+
+    Rows hold the ``fields`` given, in that order; every other column is filled with its
+    field's default (or NULL), so a field added to the model later does not break the
+    generator. A new NOT NULL field without a default raises here, naming the field.
+    """
 
     def __init__(self, model: type[models.Model], fields: list[str]):
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        self.model = model
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        self.model, self.fields = model, fields
+        self._sql: str | None = None
+        self._extra: tuple = ()
 
-    def write(self, rows: list[tuple]) -> int:
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, rows)
+    def write(self, rows: list[list]) -> int:
+        if not rows:
+            return 0
+        if self._sql is None:
+            self.prepare()
+        if self._extra:
+            for row in rows:
+                row.extend(self._extra)
+        with connection.cursor() as cursor:
+            cursor.executemany(self._sql, rows)
         return len(rows)
+
+    def prepare(self) -> None:
+        opts, quote = self.model._meta, connection.ops.quote_name
+        given = [opts.get_field(name) for name in self.fields]
+        others = [f for f in opts.concrete_fields if f not in given and not f.primary_key]
+        self._extra = tuple(f.get_db_prep_save(_fill_value(f), connection) for f in others)
+        columns = ", ".join(quote(f.column) for f in given + others)
+        placeholders = ", ".join(["%s"] * (len(given) + len(others)))
+        self._sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({placeholders})"
+
+
+def _fill_value(field: models.Field):
+    if field.has_default():
+        return field.get_default()
+    if field.null:
+        return None
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    raise NotImplementedError(
+        f"gen_scale cannot fill {field.model.__name__}.{field.name} (NOT NULL, no default); "
+        "add it to core/demo/scale.py"
+    )
 
 
 BUILDINGS = RowWriter(Building, ["id", "company", "project", "name", "floors", "sort_order", "created"])
@@ -178,6 +209,8 @@ class IdAllocators:
 #
 def scale_generate(spec: ScaleSpec, *, progress: bool = True) -> ScaleStats:
     stats = ScaleStats()
+    for writer in (BUILDINGS, UNITS, RESIDENTS, UNIT_RESIDENTS):
+        writer.prepare()  # fails before writing anything if a model gained a field we cannot fill
     started = time.monotonic()
     company = scale_company(spec)
     projects = scale_projects(spec, company=company)
@@ -275,7 +308,7 @@ def scale_building(rows: ProjectRows, rng: random.Random, *, project: Project, n
     floors = -(-size // (entrances * per_floor))
     layouts = sorted(rng.sample(LAYOUTS, per_floor))
     building_ref = len(rows.buildings)  # replaced by the real id when written
-    rows.buildings.append((building_ref, project.company_id, project.pk, f"{number}栋", floors, number, created))
+    rows.buildings.append([building_ref, project.company_id, project.pk, f"{number}栋", floors, number, created])
     scale_units(
         rows,
         rng,
@@ -365,10 +398,10 @@ def _write_project(rows: ProjectRows, stats: ScaleStats, ids: "IdAllocators") ->
     stats.unit_residents += UNIT_RESIDENTS.write(rows.unit_residents)
 
 
-def _assign_ids(rows: list[tuple], ids: IdAllocator) -> list[int]:
-    assigned = [ids.take() for _row in rows]
-    rows[:] = [(assigned[i], *row[1:]) for i, row in enumerate(rows)]
-    return assigned
+def _assign_ids(rows: list[list], ids: IdAllocator) -> list[int]:
+    for row in rows:
+        row[0] = ids.take()
+    return [row[0] for row in rows]
 
 
 def _reset_sequences() -> None:
