@@ -3,10 +3,10 @@ FilterSets as the staff UI; writes go through core.services."""
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, Throttled
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.forms import client_ip
@@ -29,32 +29,63 @@ from core.filtersets import (
 from portal.selectors import my_unit_links
 
 
-class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """List and retrieve through a selector and an access helper; create and update through services."""
+class StaffPermission(BasePermission):
+    """Staff endpoints need the view's read permission somewhere (its write permission for writes).
 
+    Owners and people without a role get 403 on every staff endpoint, exactly as the staff UI
+    refuses them; which rows a member sees or changes is then decided per project by the
+    selectors and access helpers (404 for rows of other projects and companies).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        access = access_for(request.user)
+        if access.is_superuser:
+            return True
+        perm = view.read_perm if request.method in SAFE_METHODS else view.write_perm
+        return access.has(perm)
+
+
+class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    # List and retrieve through a selector and an access helper; writes come from the mixins below.
+    # Each viewset's docstring is its description in the OpenAPI schema.
+
+    permission_classes = [IsAuthenticated, StaffPermission]
+    read_perm: str = Perm.ORG_VIEW
+    write_perm: str = Perm.ORG_MANAGE
     list_selector = None
     getter = None
-    create_service = None
-    update_service = None
-    update_kwarg = ""
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no company scope
+            return self.get_serializer_class().Meta.model.objects.none()
         return type(self).list_selector(user=self.request.user).order_by("pk")
 
     def get_object(self):
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        write = self.request.method not in SAFE_METHODS
         return type(self).getter(user=self.request.user, pk=self.kwargs["pk"], write=write)
+
+
+class ServiceCreateMixin:
+    # POST: validate with the serializer, then create through the service (``create_service``).
+
+    create_service = None
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        obj = self.perform_service_create(data)
+        obj = self.perform_service_create(dict(serializer.validated_data))
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     def perform_service_create(self, data):
         project = data.pop("project")
         return type(self).create_service(project=project, data=data, actor=self.request.user)
+
+
+class ServiceUpdateMixin:
+    # PUT and PATCH: fetch with write access (403 for read-only members), update through ``update_service``.
+
+    update_service = None
+    update_kwarg = ""
 
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -68,9 +99,12 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
         return self.update(request, *args, partial=True, **kwargs)
 
 
-class ProjectViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class ProjectViewSet(ServiceCreateMixin, ServiceUpdateMixin, OrgViewSet):
+    """Projects (项目) you can see. Creating and editing projects needs project.manage (company admins)."""
+
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
+    write_perm = Perm.PROJECT_MANAGE
     list_selector = staticmethod(selectors.project_list)
     getter = staticmethod(selectors.get_project_for_user)
     update_service = staticmethod(services.project_update)
@@ -79,11 +113,13 @@ class ProjectViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixi
     def perform_service_create(self, data):
         company = selectors.default_company_for_user(user=self.request.user)
         if company is None:
-            raise serializers.ValidationError({"company": "not a member of any company"})
+            raise PermissionDenied
         return services.project_create(company=company, data=data, actor=self.request.user)
 
 
-class BuildingViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class BuildingViewSet(ServiceCreateMixin, ServiceUpdateMixin, OrgViewSet):
+    """Buildings (楼栋) of the projects you can see; writes need org.manage in the project."""
+
     serializer_class = s.BuildingSerializer
     filterset_class = BuildingFilterSet
     list_selector = staticmethod(selectors.building_list)
@@ -93,7 +129,9 @@ class BuildingViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
     update_kwarg = "building"
 
 
-class UnitViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class UnitViewSet(ServiceCreateMixin, ServiceUpdateMixin, OrgViewSet):
+    """Units (房屋) of the projects you can see; the code is unique in its project. Writes need org.manage."""
+
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilterSet
     list_selector = staticmethod(selectors.unit_list)
@@ -103,7 +141,9 @@ class UnitViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
     update_kwarg = "unit"
 
 
-class AreaViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class AreaViewSet(ServiceCreateMixin, ServiceUpdateMixin, OrgViewSet):
+    """Public areas (公共区域) of the projects you can see; writes need org.manage."""
+
     serializer_class = s.AreaSerializer
     filterset_class = AreaFilterSet
     list_selector = staticmethod(selectors.area_list)
@@ -113,7 +153,9 @@ class AreaViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
     update_kwarg = "area"
 
 
-class DepartmentViewSet(OrgViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+class DepartmentViewSet(ServiceCreateMixin, ServiceUpdateMixin, OrgViewSet):
+    """Departments (部门) of the projects you can see; writes need org.manage."""
+
     serializer_class = s.DepartmentSerializer
     filterset_class = DepartmentFilterSet
     list_selector = staticmethod(selectors.department_list)
@@ -128,8 +170,12 @@ def _membership_getter(*, user, pk, write=False):
 
 
 class MembershipViewSet(OrgViewSet):
+    """Staff roles (company-wide or in one project), read only: roles are granted in the staff UI."""
+
     serializer_class = s.MembershipSerializer
     filterset_class = MembershipFilterSet
+    read_perm = Perm.PEOPLE_VIEW
+    write_perm = Perm.PEOPLE_MANAGE
     list_selector = staticmethod(selectors.membership_list)
     getter = staticmethod(_membership_getter)
 
@@ -138,30 +184,40 @@ def _resident_getter(*, user, pk, write=False):
     return selectors.get_resident_for_user(user=user, pk=pk)
 
 
-class ResidentViewSet(OrgViewSet, mixins.CreateModelMixin):
+class ResidentViewSet(ServiceCreateMixin, OrgViewSet):
+    """Owners and residents (业主/住户) on the roster; needs owners.view, creating needs owners.manage."""
+
     serializer_class = s.ResidentSerializer
     filterset_class = ResidentFilterSet
+    read_perm = Perm.OWNERS_VIEW
+    write_perm = Perm.OWNERS_MANAGE
     list_selector = staticmethod(selectors.resident_list)
     getter = staticmethod(_resident_getter)
 
     def perform_service_create(self, data):
         company = selectors.default_company_for_user(user=self.request.user)
+        if company is None:
+            raise PermissionDenied
         return services.resident_create(company=company, actor=self.request.user, **data)
 
 
-class UnitResidentViewSet(OrgViewSet, mixins.CreateModelMixin):
+class UnitResidentViewSet(ServiceCreateMixin, OrgViewSet):
+    """Links between units and residents; creating and verifying need owners.manage in the unit's project."""
+
     serializer_class = s.UnitResidentSerializer
     filterset_class = UnitResidentFilterSet
+    read_perm = Perm.OWNERS_VIEW
+    write_perm = Perm.OWNERS_MANAGE
     list_selector = staticmethod(selectors.unit_resident_list)
     getter = staticmethod(selectors.get_unit_resident_for_user)
 
     def perform_service_create(self, data):
-        unit = selectors.get_unit_for_user(user=self.request.user, pk=data["unit"].pk)
-        resident = selectors.get_resident_for_user(user=self.request.user, pk=data["resident"].pk)
-        return services.unit_resident_link(unit=unit, resident=resident, relation=data["relation"],
+        # The serializer only offered units and residents the user may see; the service checks owners.manage.
+        return services.unit_resident_link(unit=data["unit"], resident=data["resident"], relation=data["relation"],
                                            actor=self.request.user)
 
-    @extend_schema(request=None, responses=s.UnitResidentSerializer)
+    @extend_schema(request=None, responses=s.UnitResidentSerializer,
+                   description="Mark the link as verified (once; a second call answers 400).")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None, format=None):
         link = selectors.get_unit_resident_for_user(user=request.user, pk=pk, write=True)
@@ -174,6 +230,9 @@ class ObtainTokenApi(TenantApi):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+
+    def get_authenticate_header(self, request) -> str:
+        return "Token"  # a wrong password answers 401 with WWW-Authenticate, not 403
 
     @extend_schema(request=s.TokenInputSerializer, responses=s.TokenOutputSerializer)
     def post(self, request):
@@ -219,4 +278,4 @@ def register(router) -> None:
     router.register("unit-residents", UnitResidentViewSet, basename="unitresident")
 
 
-__all__ = ["register", "ObtainTokenApi", "MeApi", "Perm"]
+__all__ = ["MeApi", "ObtainTokenApi", "Perm", "register"]
