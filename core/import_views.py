@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Perm
 from core.decorators import staff_required
 from core.forms import ImportForm
-from core.imports import IMPORT_KINDS, ImportFailed, import_run, import_template as build_template
+from core.imports import IMPORT_KINDS, ImportFailed, import_run
+from core.imports import import_template as build_template
 from lib.excel import xlsx_response
 
 _TARGETS = {"buildings": "core:building_list", "units": "core:unit_list", "owners": "core:resident_list"}

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -486,8 +486,12 @@ def import_run(*, kind: str, project: Project, upload, actor) -> ImportResult:
         errors += spec.validate(project=project, rows=rows, complete={n for n, _row in rows if n not in bad})
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: (e.row, spec.column_index(e.column))))
-    with transaction.atomic():
-        return spec.write(project=project, rows=rows, actor=actor)
+    try:
+        with transaction.atomic():
+            return spec.write(project=project, rows=rows, actor=actor)
+    except IntegrityError:  # rows changed between validation and writing (a concurrent import or edit)
+        raise ImportFailed([RowError(0, "", _("The rows changed while the file was being imported; nothing was "
+                                              "written. Please import the file again."))]) from None
 
 
 def import_template(kind: str) -> bytes:

@@ -41,6 +41,9 @@ def workbook_bytes(*, sheet_title: str, header: list[Any], rows: Iterable[list[A
     ws.freeze_panes = "A2"
     for row in rows:
         ws.append([_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text typed by users ("=HYPERLINK(...)") stays text, never a formula
     if notes:
         info = wb.create_sheet("说明")
         for line in notes:

@@ -674,3 +674,25 @@ class OwnerApiTests(ApiTestCase):
         body = self.get("me/").json()
         self.assertEqual([u["unit"] for u in body["units"]], [self.unit2.pk])
 
+    def test_a_staff_member_elsewhere_sees_only_his_own_units_here(self):
+        # The outsider (admin of company B) also owns a unit in company A.
+        resident = services.resident_create(company=self.company, name="郑外人", phone="13700000001",
+                                            actor=self.admin)
+        services.unit_resident_link(unit=self.unit3, resident=resident, relation=ResidentRelation.OWNER,
+                                    actor=self.admin)
+        self.auth(self.outsider)
+        self.assertEqual([u["unit"] for u in self.get("me/").json()["units"]], [self.unit3.pk])
+        self.assertNotIn(self.unit3.pk, self.ids(self.get("units/")))
+        self.assertEqual(self.ids(self.get("unit-residents/")) & {self.owner_link.pk, self.other_owner_link.pk},
+                         set())
+        self.assertNotIn(self.resident.pk, self.ids(self.get("residents/")))
+        self.assertError(self.get(f"units/{self.unit3.pk}/"), 404, "not_found")
+
+
+class OptionsTests(ApiTestCase):
+    def test_options_describes_the_endpoint(self):
+        self.auth(self.admin)
+        r = self.client.options("/api/v1/units/")
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertIn("POST", r.json()["actions"])
+

@@ -6,16 +6,18 @@ Every file is built in memory with openpyxl. A failed import must list each bad 
 
 import io
 from decimal import Decimal
+from unittest import mock
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from core.choices import ResidentRelation, UnitStatus
-from core.imports import IMPORT_KINDS, ImportFailed, import_run
+from core.imports import IMPORT_KINDS, BuildingImport, ImportFailed, import_run
 from core.models import Building, Resident, Unit, UnitResident
 from lib.excel import XLSX_CONTENT_TYPE
 from lib.testing import BaseTestCase, make_user
@@ -398,6 +400,18 @@ class UnitExportRoundTripTests(ImportTestCase):
         self.assertRedirects(r, "/units/")
         self.assertTrue(Unit.objects.filter(project=self.project, code="1-401", floor_area=80).exists())
 
+    def test_it_exports_user_text_as_text_not_formulas(self):
+        self.login(self.admin)
+        evil = '=HYPERLINK("http://x.example","a")'
+        Building.objects.filter(pk=self.building.pk).update(name=evil)
+        sheet = load_workbook(io.BytesIO(self.export())).worksheets[0]
+        cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == evil]
+        self.assertEqual(len(cells), 3)  # one per unit of the building
+        self.assertEqual({c.data_type for c in cells}, {"s"})
+        before = Unit.objects.count()
+        self.assertRedirects(self.post("units", upload(self.export())), "/units/")  # and it imports back
+        self.assertEqual(Unit.objects.count(), before)
+
     def test_it_reimports_an_unchanged_export_without_duplicates(self):
         self.login(self.admin)
         before = Unit.objects.count()
@@ -559,6 +573,13 @@ class ImportPermissionTests(ImportTestCase):
             import_run(kind="buildings", project=self.project, upload=self.building_file(), actor=self.staff)
         with self.assertRaises(PermissionDenied):
             import_run(kind="buildings", project=self.project, upload=self.building_file(), actor=self.outsider)
+        self.assertFalse(Building.objects.filter(name="2栋").exists())
+
+    def test_it_reports_rows_changed_during_the_import(self):
+        self.login(self.admin)
+        with mock.patch.object(BuildingImport, "write", side_effect=IntegrityError("building_name_unique")):
+            r = self.post("buildings", self.building_file())
+        self.assertEqual([e[:2] for e in self.errors(r)], [(0, "")])
         self.assertFalse(Building.objects.filter(name="2栋").exists())
 
     def test_the_service_raises_every_error(self):
