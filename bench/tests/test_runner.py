@@ -3,7 +3,7 @@ from unittest import mock
 
 from django.test import SimpleTestCase
 
-from bench.registry import Measurement, Target
+from bench.registry import Figure, Measurement, Target
 from bench.runner import Result, main
 
 
@@ -32,3 +32,31 @@ class RunnerTests(SimpleTestCase):
             code = main(["--scale", "tiny"])
         self.assertEqual(code, 0, out.getvalue())
         self.assertRegex(out.getvalue(), r"BENCH gen_scale_units_per_s \d+ units/s target >=20000 (ok|FAIL)")
+
+
+class ExitCodeTests(SimpleTestCase):
+    def run_main(self, *args: str, values: list[float]) -> tuple[int, str]:
+        runs = iter(values)
+        fake = Figure("fake", "ops/s", Target.parse(">=10"), lambda ctx: next(runs))
+        with mock.patch.dict("bench.runner.REGISTRY", {"fake": fake}, clear=True):
+            with mock.patch("sys.stdout", new=StringIO()) as out:
+                return main(list(args)), out.getvalue()
+
+    def test_it_fails_when_a_full_scale_figure_misses_its_target(self) -> None:
+        code, out = self.run_main("--scale", "full", values=[5])
+        self.assertEqual(code, 1)
+        self.assertIn("BENCH fake 5 ops/s target >=10 FAIL", out)
+
+    def test_it_only_reports_misses_at_smaller_scales(self) -> None:
+        self.assertEqual(self.run_main("--scale", "tiny", values=[5])[0], 0)
+        self.assertEqual(self.run_main("--scale", "full", values=[12])[0], 0)
+
+    def test_it_keeps_the_best_of_repeated_runs(self) -> None:
+        code, out = self.run_main("--scale", "full", "--repeat", "3", values=[3, 12, 7])
+        self.assertEqual(code, 0)
+        self.assertIn("BENCH fake 12 ops/s target >=10 ok", out)
+
+    def test_it_fails_when_a_figure_raises(self) -> None:
+        code, out = self.run_main("--scale", "tiny", values=[])
+        self.assertEqual(code, 1)
+        self.assertIn("BENCH fake error ops/s target >=10 FAIL", out)
