@@ -19,16 +19,30 @@ def _import(request, kind: str):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_run(kind=kind, project=form.cleaned_data["project"], upload=form.cleaned_data["file"],
-                                actor=request.user)
+            result = import_run(
+                kind=kind, project=form.cleaned_data["project"], upload=form.cleaned_data["file"], actor=request.user
+            )
         except ImportFailed as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("Import finished: {created} created, {updated} updated.").format(
-                created=result.created, updated=result.updated))
+            messages.success(
+                request,
+                _("Import finished: {created} created, {updated} updated.").format(
+                    created=result.created, updated=result.updated
+                ),
+            )
             return redirect(_TARGETS[kind])
-    return render(request, "core/import.html", {"form": form, "errors": errors, "kind": kind, "spec": spec,
-                                                "title": _("Import {what}").format(what=spec.title)})
+    return render(
+        request,
+        "core/import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "kind": kind,
+            "spec": spec,
+            "title": _("Import {what}").format(what=spec.title),
+        },
+    )
 
 
 @staff_required(Perm.ORG_MANAGE)

@@ -122,10 +122,16 @@ def _area(value: Any) -> Decimal:
 
 # Words people type in the 状态/关系 columns whatever the interface language is.
 CHOICE_SYNONYMS: dict[str, str] = {
-    "已入住": UnitStatus.OCCUPIED, "入住": UnitStatus.OCCUPIED, "自住": UnitStatus.OCCUPIED,
-    "空置": UnitStatus.VACANT, "空房": UnitStatus.VACANT,
-    "业主": ResidentRelation.OWNER, "租户": ResidentRelation.TENANT, "租客": ResidentRelation.TENANT,
-    "家属": ResidentRelation.FAMILY, "家庭成员": ResidentRelation.FAMILY,
+    "已入住": UnitStatus.OCCUPIED,
+    "入住": UnitStatus.OCCUPIED,
+    "自住": UnitStatus.OCCUPIED,
+    "空置": UnitStatus.VACANT,
+    "空房": UnitStatus.VACANT,
+    "业主": ResidentRelation.OWNER,
+    "租户": ResidentRelation.TENANT,
+    "租客": ResidentRelation.TENANT,
+    "家属": ResidentRelation.FAMILY,
+    "家庭成员": ResidentRelation.FAMILY,
 }
 
 
@@ -197,12 +203,15 @@ class ImportKind(ABC):
 
     def template(self) -> bytes:
         return workbook_bytes(
-            sheet_title=str(self.title), header=[c.header for c in self.columns],
+            sheet_title=str(self.title),
+            header=[c.header for c in self.columns],
             rows=[[c.example for c in self.columns]],
             required={i for i, c in enumerate(self.columns) if c.required},
-            notes=[_("Shaded columns are required. Delete the example row before importing."),
-                   _("The file is imported only if every row is valid; otherwise nothing changes."),
-                   _("Empty optional cells keep the current value of rows that already exist.")],
+            notes=[
+                _("Shaded columns are required. Delete the example row before importing."),
+                _("The file is imported only if every row is valid; otherwise nothing changes."),
+                _("Empty optional cells keep the current value of rows that already exist."),
+            ],
         )
 
     def header_of(self, key: str) -> str:
@@ -216,8 +225,11 @@ class ImportKind(ABC):
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            return [RowError(number, self.header_of(field), message)
-                    for field, messages in exc.message_dict.items() for message in messages]
+            return [
+                RowError(number, self.header_of(field), message)
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
         return []
 
     @abstractmethod
@@ -246,20 +258,44 @@ class BuildingImport(ImportKind):
     name = "buildings"
     title = gettext_lazy("Buildings")
     columns = [
-        ImportColumn("楼栋名称", "name", parse=_name(50), aliases=("name",), example="1栋",
-                     labels=(gettext_lazy("building"), gettext_lazy("name"))),
-        ImportColumn("地上层数", "floors", parse=_positive_int, aliases=("floors",), example=18,
-                     labels=(gettext_lazy("floors above ground"),)),
-        ImportColumn("排序", "sort_order", required=False, parse=_sort_order, aliases=("sort_order",), example=1,
-                     labels=(gettext_lazy("sort order"),)),
+        ImportColumn(
+            "楼栋名称",
+            "name",
+            parse=_name(50),
+            aliases=("name",),
+            example="1栋",
+            labels=(gettext_lazy("building"), gettext_lazy("name")),
+        ),
+        ImportColumn(
+            "地上层数",
+            "floors",
+            parse=_positive_int,
+            aliases=("floors",),
+            example=18,
+            labels=(gettext_lazy("floors above ground"),),
+        ),
+        ImportColumn(
+            "排序",
+            "sort_order",
+            required=False,
+            parse=_sort_order,
+            aliases=("sort_order",),
+            example=1,
+            labels=(gettext_lazy("sort order"),),
+        ),
     ]
 
     def validate(self, *, project, rows, complete):
         errors = _duplicates(rows, lambda row: row.get("name"), "楼栋名称")
         for number, row in rows:
             if number in complete:
-                building = Building(company_id=project.company_id, project=project, name=row["name"],
-                                    floors=row["floors"], sort_order=row.get("sort_order", 0))
+                building = Building(
+                    company_id=project.company_id,
+                    project=project,
+                    name=row["name"],
+                    floors=row["floors"],
+                    sort_order=row.get("sort_order", 0),
+                )
                 errors += self.model_errors(building, number, exclude=["company", "project"])
         return errors
 
@@ -281,19 +317,58 @@ class UnitImport(ImportKind):
     name = "units"
     title = gettext_lazy("Units")
     columns = [
-        ImportColumn("楼栋", "building", parse=_name(50), aliases=("building",), example="1栋",
-                     labels=(gettext_lazy("building"),)),
-        ImportColumn("单元", "entrance", required=False, parse=_name(20), aliases=("entrance",), example="1单元",
-                     labels=(gettext_lazy("entrance"),)),
+        ImportColumn(
+            "楼栋",
+            "building",
+            parse=_name(50),
+            aliases=("building",),
+            example="1栋",
+            labels=(gettext_lazy("building"),),
+        ),
+        ImportColumn(
+            "单元",
+            "entrance",
+            required=False,
+            parse=_name(20),
+            aliases=("entrance",),
+            example="1单元",
+            labels=(gettext_lazy("entrance"),),
+        ),
         ImportColumn("楼层", "floor", parse=_floor, aliases=("floor",), example=15, labels=(gettext_lazy("floor"),)),
-        ImportColumn("房号", "number", parse=_name(20), aliases=("number", "room"), example="1501",
-                     labels=(gettext_lazy("room number"),)),
-        ImportColumn("房屋编码", "code", required=False, parse=_name(60), aliases=("code",), example="1-1-1501",
-                     labels=(gettext_lazy("unit code"),)),
-        ImportColumn("建筑面积", "floor_area", parse=_area, aliases=("floor_area", "建筑面积(㎡)"), example=128.5,
-                     labels=(gettext_lazy("floor area (m²)"),)),
-        ImportColumn("状态", "status", required=False, parse=_choice(UnitStatus), aliases=("status",),
-                     example="已入住", labels=(gettext_lazy("status"),)),
+        ImportColumn(
+            "房号",
+            "number",
+            parse=_name(20),
+            aliases=("number", "room"),
+            example="1501",
+            labels=(gettext_lazy("room number"),),
+        ),
+        ImportColumn(
+            "房屋编码",
+            "code",
+            required=False,
+            parse=_name(60),
+            aliases=("code",),
+            example="1-1-1501",
+            labels=(gettext_lazy("unit code"),),
+        ),
+        ImportColumn(
+            "建筑面积",
+            "floor_area",
+            parse=_area,
+            aliases=("floor_area", "建筑面积(㎡)"),
+            example=128.5,
+            labels=(gettext_lazy("floor area (m²)"),),
+        ),
+        ImportColumn(
+            "状态",
+            "status",
+            required=False,
+            parse=_choice(UnitStatus),
+            aliases=("status",),
+            example="已入住",
+            labels=(gettext_lazy("status"),),
+        ),
     ]
 
     def _code(self, row: dict) -> str:
@@ -305,17 +380,32 @@ class UnitImport(ImportKind):
 
     def validate(self, *, project, rows, complete):
         buildings = {b.name: b for b in Building.objects.filter(project=project)}
-        errors = _duplicates(rows, lambda row: self._code(row) if "building" in row and "number" in row else None,
-                             "房屋编码")
+        errors = _duplicates(
+            rows, lambda row: self._code(row) if "building" in row and "number" in row else None, "房屋编码"
+        )
         for number, row in rows:
             if "building" in row and row["building"] not in buildings:
-                errors.append(RowError(number, "楼栋", _("no building named {name} in this project; import buildings "
-                                                         "first").format(name=row["building"])))
+                errors.append(
+                    RowError(
+                        number,
+                        "楼栋",
+                        _("no building named {name} in this project; import buildings first").format(
+                            name=row["building"]
+                        ),
+                    )
+                )
             elif number in complete:
-                unit = Unit(company_id=project.company_id, project=project, building=buildings[row["building"]],
-                            entrance=row.get("entrance", ""), floor=row["floor"], number=row["number"],
-                            code=self._code(row), floor_area=row["floor_area"],
-                            status=row.get("status", UnitStatus.OCCUPIED))
+                unit = Unit(
+                    company_id=project.company_id,
+                    project=project,
+                    building=buildings[row["building"]],
+                    entrance=row.get("entrance", ""),
+                    floor=row["floor"],
+                    number=row["number"],
+                    code=self._code(row),
+                    floor_area=row["floor_area"],
+                    status=row.get("status", UnitStatus.OCCUPIED),
+                )
                 errors += self.model_errors(unit, number, exclude=["company", "project", "building"])
         return errors
 
@@ -347,38 +437,76 @@ class OwnerImport(ImportKind):
     title = gettext_lazy("Owners")
     perm = Perm.OWNERS_MANAGE
     columns = [
-        ImportColumn("房屋编码", "unit_code", parse=_name(60), aliases=("unit_code",), example="1-1-1501",
-                     labels=(gettext_lazy("unit code"),)),
-        ImportColumn("姓名", "name", parse=_name(50), aliases=("name",), example="张伟",
-                     labels=(gettext_lazy("name"),)),
-        ImportColumn("手机号", "phone", parse=_phone, aliases=("phone",), example="13800138000",
-                     labels=(gettext_lazy("mobile phone"),)),
-        ImportColumn("关系", "relation", required=False, parse=_choice(ResidentRelation), aliases=("relation",),
-                     example="业主", labels=(gettext_lazy("relation"),)),
-        ImportColumn("已认证", "verified", required=False, parse=_yes_no, aliases=("verified",), example="是",
-                     labels=(gettext_lazy("verified"),)),
+        ImportColumn(
+            "房屋编码",
+            "unit_code",
+            parse=_name(60),
+            aliases=("unit_code",),
+            example="1-1-1501",
+            labels=(gettext_lazy("unit code"),),
+        ),
+        ImportColumn(
+            "姓名", "name", parse=_name(50), aliases=("name",), example="张伟", labels=(gettext_lazy("name"),)
+        ),
+        ImportColumn(
+            "手机号",
+            "phone",
+            parse=_phone,
+            aliases=("phone",),
+            example="13800138000",
+            labels=(gettext_lazy("mobile phone"),),
+        ),
+        ImportColumn(
+            "关系",
+            "relation",
+            required=False,
+            parse=_choice(ResidentRelation),
+            aliases=("relation",),
+            example="业主",
+            labels=(gettext_lazy("relation"),),
+        ),
+        ImportColumn(
+            "已认证",
+            "verified",
+            required=False,
+            parse=_yes_no,
+            aliases=("verified",),
+            example="是",
+            labels=(gettext_lazy("verified"),),
+        ),
     ]
 
     def validate(self, *, project, rows, complete):
         codes = set(Unit.objects.filter(project=project).values_list("code", flat=True))
-        errors = _duplicates(rows, lambda row: (row["unit_code"], row["phone"]) if "unit_code" in row and "phone" in row
-                             else None, "手机号")
+        errors = _duplicates(
+            rows,
+            lambda row: (row["unit_code"], row["phone"]) if "unit_code" in row and "phone" in row else None,
+            "手机号",
+        )
         names = {}
         for number, row in rows:
             if "unit_code" in row and row["unit_code"] not in codes:
-                errors.append(RowError(number, "房屋编码", _("no unit with code {code} in this project").format(
-                    code=row["unit_code"])))
+                errors.append(
+                    RowError(
+                        number, "房屋编码", _("no unit with code {code} in this project").format(code=row["unit_code"])
+                    )
+                )
             if "phone" in row and "name" in row:
                 first = names.setdefault(row["phone"], (row["name"], number))
                 if first[0] != row["name"]:
-                    errors.append(RowError(number, "姓名", _("row {n} gives another name for this phone").format(
-                        n=first[1])))
-        known = dict(Resident.objects.filter(company_id=project.company_id, phone__in=list(names)).values_list(
-            "phone", "name"))
+                    errors.append(
+                        RowError(number, "姓名", _("row {n} gives another name for this phone").format(n=first[1]))
+                    )
+        known = dict(
+            Resident.objects.filter(company_id=project.company_id, phone__in=list(names)).values_list("phone", "name")
+        )
         for number, row in rows:
             if row.get("phone") in known and "name" in row and known[row["phone"]] != row["name"]:
-                errors.append(RowError(number, "姓名", _("this phone belongs to {name} on the roster").format(
-                    name=known[row["phone"]])))
+                errors.append(
+                    RowError(
+                        number, "姓名", _("this phone belongs to {name} on the roster").format(name=known[row["phone"]])
+                    )
+                )
         return errors
 
     def write(self, *, project, rows, actor):
@@ -396,7 +524,8 @@ class OwnerImport(ImportKind):
                 resident_link_account(resident=resident)
                 residents[row["phone"]] = resident
             link, created = UnitResident.objects.get_or_create(
-                unit=units[row["unit_code"]], resident=resident,
+                unit=units[row["unit_code"]],
+                resident=resident,
                 defaults={"company_id": company_id, "relation": row.get("relation", ResidentRelation.OWNER)},
             )
             if not created:
@@ -450,8 +579,9 @@ def _read_sheet(kind: ImportKind, sheet) -> tuple[list[tuple[int, dict]], list[R
         if values is None or all(v is None or _text(v) == "" for v in values):
             continue
         if len(rows) >= settings.IMPORT_MAX_ROWS:
-            return [], [RowError(number, "", _("too many rows: at most {n} per file").format(
-                n=settings.IMPORT_MAX_ROWS))]
+            return [], [
+                RowError(number, "", _("too many rows: at most {n} per file").format(n=settings.IMPORT_MAX_ROWS))
+            ]
         row, row_errors = _parse_row(kind, positions, values, number)
         rows.append((number, row))
         errors.extend(row_errors)
@@ -490,8 +620,18 @@ def import_run(*, kind: str, project: Project, upload, actor) -> ImportResult:
         with transaction.atomic():
             return spec.write(project=project, rows=rows, actor=actor)
     except IntegrityError:  # rows changed between validation and writing (a concurrent import or edit)
-        raise ImportFailed([RowError(0, "", _("The rows changed while the file was being imported; nothing was "
-                                              "written. Please import the file again."))]) from None
+        raise ImportFailed(
+            [
+                RowError(
+                    0,
+                    "",
+                    _(
+                        "The rows changed while the file was being imported; nothing was "
+                        "written. Please import the file again."
+                    ),
+                )
+            ]
+        ) from None
 
 
 def import_template(kind: str) -> bytes:

@@ -26,8 +26,14 @@ def _cell(value: Any) -> Any:
     return force_str(value)
 
 
-def workbook_bytes(*, sheet_title: str, header: list[Any], rows: Iterable[list[Any]],
-                   required: set[int] | None = None, notes: list[str] | None = None) -> bytes:
+def workbook_bytes(
+    *,
+    sheet_title: str,
+    header: list[Any],
+    rows: Iterable[list[Any]],
+    required: set[int] | None = None,
+    notes: list[str] | None = None,
+) -> bytes:
     """An .xlsx with a bold header row (required columns shaded) and the given rows."""
     wb = Workbook(write_only=False)
     ws = wb.active

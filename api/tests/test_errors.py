@@ -24,49 +24,68 @@ def handle(exc) -> tuple[int, dict]:
 
 class DjangoValidationErrorTests(SimpleTestCase):
     def test_it_maps_an_error_dict_to_fields(self):
-        exc = DjangoValidationError({
-            "floor_area": [DjangoValidationError("Too small.", code="min_value")],
-            "number": [DjangoValidationError("Required.", code="required"), DjangoValidationError("Bad.")],
-        })
+        exc = DjangoValidationError(
+            {
+                "floor_area": [DjangoValidationError("Too small.", code="min_value")],
+                "number": [DjangoValidationError("Required.", code="required"), DjangoValidationError("Bad.")],
+            }
+        )
         status, body = handle(exc)
         self.assertEqual(status, 400)
-        self.assertEqual(body, {"error": {
-            "status": 400, "code": "invalid", "message": "输入有误 / Invalid input.",
-            "fields": {
-                "floor_area": [{"code": "min_value", "message": "Too small."}],
-                "number": [{"code": "required", "message": "Required."}, {"code": "invalid", "message": "Bad."}],
+        self.assertEqual(
+            body,
+            {
+                "error": {
+                    "status": 400,
+                    "code": "invalid",
+                    "message": "输入有误 / Invalid input.",
+                    "fields": {
+                        "floor_area": [{"code": "min_value", "message": "Too small."}],
+                        "number": [
+                            {"code": "required", "message": "Required."},
+                            {"code": "invalid", "message": "Bad."},
+                        ],
+                    },
+                }
             },
-        }})
+        )
 
     def test_it_maps_all_to_non_field_errors(self):
         exc = DjangoValidationError({"__all__": [DjangoValidationError("The contract ends first.", code="order")]})
         _status, body = handle(exc)
-        self.assertEqual(body["error"]["fields"],
-                         {"non_field_errors": [{"code": "order", "message": "The contract ends first."}]})
+        self.assertEqual(
+            body["error"]["fields"], {"non_field_errors": [{"code": "order", "message": "The contract ends first."}]}
+        )
 
     def test_it_maps_an_error_list_to_non_field_errors(self):
         exc = DjangoValidationError([DjangoValidationError("First.", code="a"), "Second."])
         status, body = handle(exc)
         self.assertEqual(status, 400)
-        self.assertEqual(body["error"]["fields"], {"non_field_errors": [
-            {"code": "a", "message": "First."}, {"code": "invalid", "message": "Second."}]})
+        self.assertEqual(
+            body["error"]["fields"],
+            {"non_field_errors": [{"code": "a", "message": "First."}, {"code": "invalid", "message": "Second."}]},
+        )
 
     def test_it_maps_a_single_message(self):
         _status, body = handle(DjangoValidationError("This link is already verified."))
-        self.assertEqual(body["error"]["fields"], {"non_field_errors": [
-            {"code": "invalid", "message": "This link is already verified."}]})
+        self.assertEqual(
+            body["error"]["fields"],
+            {"non_field_errors": [{"code": "invalid", "message": "This link is already verified."}]},
+        )
 
     def test_it_interpolates_params(self):
-        exc = DjangoValidationError({"year": [DjangoValidationError("No data for %(year)s.", code="unknown",
-                                                                    params={"year": 2031})]})
+        exc = DjangoValidationError(
+            {"year": [DjangoValidationError("No data for %(year)s.", code="unknown", params={"year": 2031})]}
+        )
         _status, body = handle(exc)
         self.assertEqual(body["error"]["fields"], {"year": [{"code": "unknown", "message": "No data for 2031."}]})
 
     def test_it_keeps_unique_errors_without_a_known_field_as_non_field(self):
         exc = DjangoValidationError({"__all__": [DjangoValidationError("Duplicate.", code="unique_together")]})
         _status, body = handle(exc)
-        self.assertEqual(body["error"]["fields"],
-                         {"non_field_errors": [{"code": "unique_together", "message": "Duplicate."}]})
+        self.assertEqual(
+            body["error"]["fields"], {"non_field_errors": [{"code": "unique_together", "message": "Duplicate."}]}
+        )
 
 
 class UniqueConstraintTests(BaseTestCase):
@@ -78,8 +97,15 @@ class UniqueConstraintTests(BaseTestCase):
         return ctx.exception
 
     def test_it_names_the_field_of_a_unique_constraint(self):
-        unit = Unit(company=self.company, project=self.project, building=self.building, floor=1, number="101",
-                    code=self.unit.code, floor_area=Decimal("1"))
+        unit = Unit(
+            company=self.company,
+            project=self.project,
+            building=self.building,
+            floor=1,
+            number="101",
+            code=self.unit.code,
+            floor_area=Decimal("1"),
+        )
         status, body = handle(self.clean_error(unit))
         self.assertEqual(status, 400)
         self.assertEqual(list(body["error"]["fields"]), ["code"])
@@ -90,15 +116,18 @@ class UniqueConstraintTests(BaseTestCase):
         exc = self.clean_error(resident)
         self.assertIn("__all__", exc.error_dict)  # Django gives no field: the handler must find it
         _status, body = handle(exc)
-        self.assertEqual([(f, [e["code"] for e in errors]) for f, errors in body["error"]["fields"].items()],
-                         [("phone", ["unique"])])
+        self.assertEqual(
+            [(f, [e["code"] for e in errors]) for f, errors in body["error"]["fields"].items()], [("phone", ["unique"])]
+        )
 
     def test_it_keeps_field_errors_next_to_unique_errors(self):
         building = Building(company=self.company, project=self.project, name=self.building.name, floors=0)
         _status, body = handle(self.clean_error(building))
         fields = body["error"]["fields"]
-        self.assertEqual({f: [e["code"] for e in errors] for f, errors in fields.items()},
-                         {"floors": ["min_value"], "name": ["unique"]})
+        self.assertEqual(
+            {f: [e["code"] for e in errors] for f, errors in fields.items()},
+            {"floors": ["min_value"], "name": ["unique"]},
+        )
 
 
 class HttpErrorTests(SimpleTestCase):
@@ -111,8 +140,9 @@ class HttpErrorTests(SimpleTestCase):
     def test_it_maps_permission_denied(self):
         status, body = handle(PermissionDenied())
         self.assertEqual(status, 403)
-        self.assertEqual((body["error"]["status"], body["error"]["code"], body["error"]["fields"]),
-                         (403, "permission_denied", {}))
+        self.assertEqual(
+            (body["error"]["status"], body["error"]["code"], body["error"]["fields"]), (403, "permission_denied", {})
+        )
         self.assertTrue(body["error"]["message"])
 
     def test_it_keeps_the_message_of_permission_denied(self):
@@ -157,8 +187,9 @@ class DrfErrorTests(SimpleTestCase):
         status, body = handle(exceptions.NotAuthenticated())
         self.assertEqual((status, body["error"]["code"], body["error"]["fields"]), (401, "not_authenticated", {}))
         status, body = handle(exceptions.AuthenticationFailed("Wrong password."))
-        self.assertEqual((status, body["error"]["code"], body["error"]["message"]),
-                         (401, "authentication_failed", "Wrong password."))
+        self.assertEqual(
+            (status, body["error"]["code"], body["error"]["message"]), (401, "authentication_failed", "Wrong password.")
+        )
 
     def test_it_maps_throttling_with_retry_after(self):
         response = exception_handler(exceptions.Throttled(wait=30), dict(CONTEXT))

@@ -77,8 +77,10 @@ class SwaggerUiTests(SimpleTestCase):
         html = r.content.decode()
         self.assertIn('id="swagger-ui"', html)
         self.assertIn("/api/schema/", html)
-        self.assertIsNone(re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", html, re.IGNORECASE),
-                          "the docs page must not load anything from a CDN")
+        self.assertIsNone(
+            re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", html, re.IGNORECASE),
+            "the docs page must not load anything from a CDN",
+        )
         assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
         self.assertTrue(any(a.endswith("swagger-ui-bundle.js") for a in assets), assets)
         self.assertTrue(any(a.endswith("swagger-ui.css") for a in assets), assets)

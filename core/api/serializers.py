@@ -70,8 +70,23 @@ class ProjectRowSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
-        fields = ["id", "company", "name", "code", "kind", "service_level", "city", "district", "address",
-                  "floor_area", "households", "contract_start", "contract_end", "is_active", "created"]
+        fields = [
+            "id",
+            "company",
+            "name",
+            "code",
+            "kind",
+            "service_level",
+            "city",
+            "district",
+            "address",
+            "floor_area",
+            "households",
+            "contract_start",
+            "contract_end",
+            "is_active",
+            "created",
+        ]
         read_only_fields = ["company", "created"]
         validators = []
 
@@ -89,8 +104,7 @@ class UnitSerializer(ProjectRowSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "project", "building", "entrance", "floor", "number", "code", "floor_area", "status",
-                  "created"]
+        fields = ["id", "project", "building", "entrance", "floor", "number", "code", "floor_area", "status", "created"]
         read_only_fields = ["created"]
         validators = []
 
@@ -160,8 +174,17 @@ class UnitResidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UnitResident
-        fields = ["id", "unit", "unit_code", "resident", "resident_name", "relation", "is_verified", "verified_at",
-                  "created"]
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "resident",
+            "resident_name",
+            "relation",
+            "is_verified",
+            "verified_at",
+            "created",
+        ]
         read_only_fields = ["is_verified", "verified_at", "created"]
         validators = []
 

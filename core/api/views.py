@@ -91,8 +91,9 @@ class ServiceUpdateMixin:
         obj = self.get_object()
         serializer = self.get_serializer(obj, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        obj = type(self).update_service(**{self.update_kwarg: obj}, data=dict(serializer.validated_data),
-                                        actor=request.user)
+        obj = type(self).update_service(
+            **{self.update_kwarg: obj}, data=dict(serializer.validated_data), actor=request.user
+        )
         return Response(self.get_serializer(obj).data)
 
     def partial_update(self, request, *args, **kwargs):
@@ -213,11 +214,15 @@ class UnitResidentViewSet(ServiceCreateMixin, OrgViewSet):
 
     def perform_service_create(self, data):
         # The serializer only offered units and residents the user may see; the service checks owners.manage.
-        return services.unit_resident_link(unit=data["unit"], resident=data["resident"], relation=data["relation"],
-                                           actor=self.request.user)
+        return services.unit_resident_link(
+            unit=data["unit"], resident=data["resident"], relation=data["relation"], actor=self.request.user
+        )
 
-    @extend_schema(request=None, responses=s.UnitResidentSerializer,
-                   description="Mark the link as verified (once; a second call answers 400).")
+    @extend_schema(
+        request=None,
+        responses=s.UnitResidentSerializer,
+        description="Mark the link as verified (once; a second call answers 400).",
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None, format=None):
         link = selectors.get_unit_resident_for_user(user=request.user, pk=pk, write=True)
@@ -258,12 +263,22 @@ class MeApi(TenantApi):
     @extend_schema(responses=s.MeSerializer)
     def get(self, request):
         user = request.user
-        roles = [
-            {"company": m.company_id, "project": m.project_id, "role": m.role, "department": m.department_id}
-            for m in user.memberships.with_scopes_disabled().filter(user=user, is_active=True)
-        ] if access_for(user).is_staff_member else []
-        data = {"id": user.id, "username": user.username, "name": user.name, "phone": user.phone, "roles": roles,
-                "units": my_unit_links(user=user)}
+        roles = (
+            [
+                {"company": m.company_id, "project": m.project_id, "role": m.role, "department": m.department_id}
+                for m in user.memberships.with_scopes_disabled().filter(user=user, is_active=True)
+            ]
+            if access_for(user).is_staff_member
+            else []
+        )
+        data = {
+            "id": user.id,
+            "username": user.username,
+            "name": user.name,
+            "phone": user.phone,
+            "roles": roles,
+            "units": my_unit_links(user=user),
+        }
         return Response(s.MeSerializer(data).data)
 
 

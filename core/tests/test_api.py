@@ -13,8 +13,16 @@ from core.choices import AreaKind, DepartmentKind, ResidentRelation, Role, UnitS
 from core.models import Area, Building, Department, Project, Resident, Unit, UnitResident
 from lib.testing import PASSWORD, BaseTestCase, make_user
 
-LIST_ENDPOINTS = ["projects", "buildings", "units", "areas", "departments", "memberships", "residents",
-                  "unit-residents"]
+LIST_ENDPOINTS = [
+    "projects",
+    "buildings",
+    "units",
+    "areas",
+    "departments",
+    "memberships",
+    "residents",
+    "unit-residents",
+]
 
 
 class ApiTestCase(BaseTestCase):
@@ -68,8 +76,9 @@ class ApiTestCase(BaseTestCase):
 #
 class TokenTests(ApiTestCase):
     def obtain(self, username: str, password: str = PASSWORD):
-        return self.client.post("/api/v1/auth/token/", {"username": username, "password": password},
-                                content_type="application/json")
+        return self.client.post(
+            "/api/v1/auth/token/", {"username": username, "password": password}, content_type="application/json"
+        )
 
     def test_it_issues_a_token_for_a_username(self):
         r = self.obtain("manager")
@@ -160,8 +169,9 @@ class ListTests(ApiTestCase):
         self.auth(self.admin)
         self.assertEqual(self.ids(self.get("projects/")), {self.project.pk, self.project2.pk})
         self.assertEqual(self.ids(self.get("buildings/")), {self.building.pk, self.building2.pk})
-        self.assertEqual(self.ids(self.get("units/")), {self.unit.pk, self.unit2.pk, self.unit3.pk,
-                                                         self.unit_office.pk})
+        self.assertEqual(
+            self.ids(self.get("units/")), {self.unit.pk, self.unit2.pk, self.unit3.pk, self.unit_office.pk}
+        )
         self.assertEqual(self.ids(self.get("areas/")), {self.area.pk})
         self.assertEqual(self.ids(self.get("departments/")), {self.department.pk})
         self.assertEqual(self.ids(self.get("residents/")), {self.resident.pk, self.other_resident.pk})
@@ -179,8 +189,10 @@ class ListTests(ApiTestCase):
             self.assertEqual(r.status_code, 200, path)
             for row in r.json()["results"]:
                 self.assertNotEqual(row.get("company", self.other_company.pk), self.company.pk, path)
-        self.assertEqual(self.ids(self.get("projects/")), set(Project.objects.filter(
-            company=self.other_company).values_list("id", flat=True)))
+        self.assertEqual(
+            self.ids(self.get("projects/")),
+            set(Project.objects.filter(company=self.other_company).values_list("id", flat=True)),
+        )
         self.assertNotIn(self.unit.pk, self.ids(self.get("units/")))
 
     def test_it_serializes_a_unit(self):
@@ -196,8 +208,10 @@ class ListTests(ApiTestCase):
         self.assertEqual(self.ids(self.get("units/", {"status": "vacant"})), {self.unit2.pk})
         self.assertEqual(self.ids(self.get("units/", {"project_id": self.project2.pk})), {self.unit_office.pk})
         self.assertEqual(self.ids(self.get("units/", {"q": "1-1-3"})), {self.unit3.pk})
-        self.assertEqual(self.ids(self.get("units/", {"project_id": self.project.pk, "status": "occupied",
-                                                      "q": "1栋"})), {self.unit.pk, self.unit3.pk})
+        self.assertEqual(
+            self.ids(self.get("units/", {"project_id": self.project.pk, "status": "occupied", "q": "1栋"})),
+            {self.unit.pk, self.unit3.pk},
+        )
         self.assertEqual(self.ids(self.get("units/", {"building_id": self.building2.pk})), {self.unit_office.pk})
 
     def test_it_does_not_leak_through_filters(self):
@@ -206,8 +220,9 @@ class ListTests(ApiTestCase):
 
     def test_it_reports_a_bad_filter_value(self):
         self.auth(self.admin)
-        self.assertError(self.get("units/", {"status": "demolished"}), 400, "invalid",
-                         fields={"status": "invalid_choice"})
+        self.assertError(
+            self.get("units/", {"status": "demolished"}), 400, "invalid", fields={"status": "invalid_choice"}
+        )
         self.assertError(self.get("units/", {"project_id": "abc"}), 400, "invalid", fields={"project_id": "invalid"})
 
     def test_it_filters_other_lists(self):
@@ -243,24 +258,48 @@ class ListQueryCountTests(ApiTestCase):
 
     def grow(self) -> None:
         for n in range(5):
-            building = services.building_create(project=self.project, data={"name": f"{n + 5}栋", "floors": 6},
-                                                actor=self.admin)
-            unit = services.unit_create(project=self.project, data={
-                "building": building, "floor": 1, "number": "101", "code": f"{n + 5}-101",
-                "floor_area": Decimal("80")}, actor=self.admin)
-            services.area_create(project=self.project, data={"name": f"{n + 5}栋大堂", "kind": AreaKind.LOBBY,
-                                                             "building": building}, actor=self.admin)
-            department = services.department_create(project=self.project, data={
-                "name": f"客服{n}部", "kind": DepartmentKind.CUSTOMER_SERVICE}, actor=self.admin)
-            services.project_create(company=self.company, data={"name": f"新项目{n}", "code": f"new-{n}"},
-                                    actor=self.admin)
-            services.staff_create(company=self.company, username=f"tech{n}", name=f"技工{n}", phone=None,
-                                  password=None, role=Role.STAFF, project=self.project, department=department,
-                                  actor=self.admin)
-            resident = services.resident_create(company=self.company, name=f"业主{n}",
-                                                phone=f"1350000000{n}", actor=self.admin)
-            services.unit_resident_link(unit=unit, resident=resident, relation=ResidentRelation.OWNER,
-                                        actor=self.admin)
+            building = services.building_create(
+                project=self.project, data={"name": f"{n + 5}栋", "floors": 6}, actor=self.admin
+            )
+            unit = services.unit_create(
+                project=self.project,
+                data={
+                    "building": building,
+                    "floor": 1,
+                    "number": "101",
+                    "code": f"{n + 5}-101",
+                    "floor_area": Decimal("80"),
+                },
+                actor=self.admin,
+            )
+            services.area_create(
+                project=self.project,
+                data={"name": f"{n + 5}栋大堂", "kind": AreaKind.LOBBY, "building": building},
+                actor=self.admin,
+            )
+            department = services.department_create(
+                project=self.project,
+                data={"name": f"客服{n}部", "kind": DepartmentKind.CUSTOMER_SERVICE},
+                actor=self.admin,
+            )
+            services.project_create(
+                company=self.company, data={"name": f"新项目{n}", "code": f"new-{n}"}, actor=self.admin
+            )
+            services.staff_create(
+                company=self.company,
+                username=f"tech{n}",
+                name=f"技工{n}",
+                phone=None,
+                password=None,
+                role=Role.STAFF,
+                project=self.project,
+                department=department,
+                actor=self.admin,
+            )
+            resident = services.resident_create(
+                company=self.company, name=f"业主{n}", phone=f"1350000000{n}", actor=self.admin
+            )
+            services.unit_resident_link(unit=unit, resident=resident, relation=ResidentRelation.OWNER, actor=self.admin)
 
     def count_queries(self, path: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -292,19 +331,32 @@ class ListQueryCountTests(ApiTestCase):
 class RetrieveTests(ApiTestCase):
     def test_it_retrieves_every_kind(self):
         self.auth(self.admin)
-        for path, obj in [("projects", self.project), ("buildings", self.building), ("units", self.unit),
-                          ("areas", self.area), ("departments", self.department), ("residents", self.resident),
-                          ("unit-residents", self.owner_link),
-                          ("memberships", self.staff.memberships.get())]:
+        for path, obj in [
+            ("projects", self.project),
+            ("buildings", self.building),
+            ("units", self.unit),
+            ("areas", self.area),
+            ("departments", self.department),
+            ("residents", self.resident),
+            ("unit-residents", self.owner_link),
+            ("memberships", self.staff.memberships.get()),
+        ]:
             r = self.get(f"{path}/{obj.pk}/")
             self.assertEqual(r.status_code, 200, path)
             self.assertEqual(r.json()["id"], obj.pk)
 
     def test_it_answers_404_for_another_companys_rows(self):
         self.auth(self.outsider)
-        for path, obj in [("projects", self.project), ("buildings", self.building), ("units", self.unit),
-                          ("areas", self.area), ("departments", self.department), ("residents", self.resident),
-                          ("unit-residents", self.owner_link), ("memberships", self.staff.memberships.get())]:
+        for path, obj in [
+            ("projects", self.project),
+            ("buildings", self.building),
+            ("units", self.unit),
+            ("areas", self.area),
+            ("departments", self.department),
+            ("residents", self.resident),
+            ("unit-residents", self.owner_link),
+            ("memberships", self.staff.memberships.get()),
+        ]:
             self.assertError(self.get(f"{path}/{obj.pk}/"), 404, "not_found", fields={})
 
     def test_missing_and_not_yours_look_the_same(self):
@@ -348,8 +400,10 @@ class CreateTests(ApiTestCase):
 
     def test_it_names_a_broken_cross_field_rule(self):
         self.auth(self.admin)
-        r = self.post("projects/", {"name": "新城", "code": "xincheng", "contract_start": "2026-05-01",
-                                    "contract_end": "2026-01-01"})
+        r = self.post(
+            "projects/",
+            {"name": "新城", "code": "xincheng", "contract_start": "2026-05-01", "contract_end": "2026-01-01"},
+        )
         self.assertError(r, 400, "invalid", fields={"contract_end": "invalid"})
 
     def test_it_creates_a_building(self):
@@ -361,18 +415,39 @@ class CreateTests(ApiTestCase):
 
     def test_it_names_building_rules(self):
         self.auth(self.admin)
-        self.assertError(self.post("buildings/", {"project": self.project.pk, "name": "5栋", "floors": 0}), 400,
-                         "invalid", fields={"floors": "min_value"})
-        self.assertError(self.post("buildings/", {"project": self.project.pk, "floors": 3}), 400, "invalid",
-                         fields={"name": "required"})
-        self.assertError(self.post("buildings/", {"project": self.project.pk, "name": "1栋", "floors": 3}), 400,
-                         "invalid", fields={"name": "unique"})
+        self.assertError(
+            self.post("buildings/", {"project": self.project.pk, "name": "5栋", "floors": 0}),
+            400,
+            "invalid",
+            fields={"floors": "min_value"},
+        )
+        self.assertError(
+            self.post("buildings/", {"project": self.project.pk, "floors": 3}),
+            400,
+            "invalid",
+            fields={"name": "required"},
+        )
+        self.assertError(
+            self.post("buildings/", {"project": self.project.pk, "name": "1栋", "floors": 3}),
+            400,
+            "invalid",
+            fields={"name": "unique"},
+        )
         self.assertFalse(Building.objects.filter(name="5栋").exists())
 
     def test_it_creates_a_unit(self):
         self.auth(self.admin)
-        r = self.post("units/", {"project": self.project.pk, "building": self.building.pk, "floor": 4,
-                                 "number": "401", "code": "1-1-401", "floor_area": "90.5"})
+        r = self.post(
+            "units/",
+            {
+                "project": self.project.pk,
+                "building": self.building.pk,
+                "floor": 4,
+                "number": "401",
+                "code": "1-1-401",
+                "floor_area": "90.5",
+            },
+        )
         self.assertEqual(r.status_code, 201, r.content)
         self.assertEqual(r.json()["floor_area"], "90.50")
         self.assertEqual(Unit.objects.get(code="1-1-401").company, self.company)
@@ -380,20 +455,31 @@ class CreateTests(ApiTestCase):
     def test_it_names_unit_rules(self):
         self.auth(self.admin)
         before = Unit.objects.count()
-        data = {"project": self.project.pk, "building": self.building.pk, "floor": 4, "number": "401",
-                "code": "1-1-401", "floor_area": "90"}
-        self.assertError(self.post("units/", {**data, "floor_area": "-1"}), 400, "invalid",
-                         fields={"floor_area": "min_value"})
-        self.assertError(self.post("units/", {**data, "floor_area": "abc"}), 400, "invalid",
-                         fields={"floor_area": "invalid"})
+        data = {
+            "project": self.project.pk,
+            "building": self.building.pk,
+            "floor": 4,
+            "number": "401",
+            "code": "1-1-401",
+            "floor_area": "90",
+        }
+        self.assertError(
+            self.post("units/", {**data, "floor_area": "-1"}), 400, "invalid", fields={"floor_area": "min_value"}
+        )
+        self.assertError(
+            self.post("units/", {**data, "floor_area": "abc"}), 400, "invalid", fields={"floor_area": "invalid"}
+        )
         missing = {k: v for k, v in data.items() if k != "number"}
         self.assertError(self.post("units/", missing), 400, "invalid", fields={"number": "required"})
-        self.assertError(self.post("units/", {**data, "code": self.unit.code}), 400, "invalid",
-                         fields={"code": "unique"})
-        self.assertError(self.post("units/", {**data, "status": "sold"}), 400, "invalid",
-                         fields={"status": "invalid_choice"})
-        self.assertError(self.post("units/", {**data, "building": self.building2.pk}), 400, "invalid",
-                         fields={"building": "invalid"})
+        self.assertError(
+            self.post("units/", {**data, "code": self.unit.code}), 400, "invalid", fields={"code": "unique"}
+        )
+        self.assertError(
+            self.post("units/", {**data, "status": "sold"}), 400, "invalid", fields={"status": "invalid_choice"}
+        )
+        self.assertError(
+            self.post("units/", {**data, "building": self.building2.pk}), 400, "invalid", fields={"building": "invalid"}
+        )
         self.assertEqual(Unit.objects.count(), before)
 
     def test_it_creates_an_area_and_a_department(self):
@@ -403,9 +489,14 @@ class CreateTests(ApiTestCase):
         self.assertTrue(Area.objects.filter(project=self.project, name="地库").exists())
         r = self.post("departments/", {"project": self.project.pk, "name": "保安部", "kind": DepartmentKind.SECURITY})
         self.assertEqual(r.status_code, 201, r.content)
-        self.assertError(self.post("departments/", {"project": self.project.pk, "name": "工程部",
-                                                    "kind": DepartmentKind.ENGINEERING}), 400, "invalid",
-                         fields={"name": "unique"})
+        self.assertError(
+            self.post(
+                "departments/", {"project": self.project.pk, "name": "工程部", "kind": DepartmentKind.ENGINEERING}
+            ),
+            400,
+            "invalid",
+            fields={"name": "unique"},
+        )
 
     def test_it_rejects_an_area_in_a_building_of_another_project(self):
         self.auth(self.admin)
@@ -416,17 +507,43 @@ class CreateTests(ApiTestCase):
     def test_an_outsider_cannot_create_in_another_companys_project(self):
         self.auth(self.outsider)
         before = (Building.objects.count(), Unit.objects.count(), Area.objects.count(), Department.objects.count())
-        self.assertError(self.post("buildings/", {"project": self.project.pk, "name": "9栋", "floors": 3}), 400,
-                         "invalid", fields={"project": "does_not_exist"})
-        self.assertError(self.post("units/", {"project": self.project.pk, "building": self.building.pk, "floor": 1,
-                                              "number": "1", "code": "x-1", "floor_area": "1"}), 400, "invalid",
-                         fields={"project": "does_not_exist", "building": "does_not_exist"})
-        self.assertError(self.post("areas/", {"project": self.project.pk, "name": "x"}), 400, "invalid",
-                         fields={"project": "does_not_exist"})
-        self.assertError(self.post("departments/", {"project": self.project.pk, "name": "x", "kind": "security"}),
-                         400, "invalid", fields={"project": "does_not_exist"})
-        self.assertEqual(before, (Building.objects.count(), Unit.objects.count(), Area.objects.count(),
-                                  Department.objects.count()))
+        self.assertError(
+            self.post("buildings/", {"project": self.project.pk, "name": "9栋", "floors": 3}),
+            400,
+            "invalid",
+            fields={"project": "does_not_exist"},
+        )
+        self.assertError(
+            self.post(
+                "units/",
+                {
+                    "project": self.project.pk,
+                    "building": self.building.pk,
+                    "floor": 1,
+                    "number": "1",
+                    "code": "x-1",
+                    "floor_area": "1",
+                },
+            ),
+            400,
+            "invalid",
+            fields={"project": "does_not_exist", "building": "does_not_exist"},
+        )
+        self.assertError(
+            self.post("areas/", {"project": self.project.pk, "name": "x"}),
+            400,
+            "invalid",
+            fields={"project": "does_not_exist"},
+        )
+        self.assertError(
+            self.post("departments/", {"project": self.project.pk, "name": "x", "kind": "security"}),
+            400,
+            "invalid",
+            fields={"project": "does_not_exist"},
+        )
+        self.assertEqual(
+            before, (Building.objects.count(), Unit.objects.count(), Area.objects.count(), Department.objects.count())
+        )
 
     def test_a_project_manager_cannot_create_in_a_project_he_cannot_see(self):
         self.auth(self.manager)
@@ -437,8 +554,12 @@ class CreateTests(ApiTestCase):
     def test_read_only_roles_get_403_on_create(self):
         for user in (self.staff, self.viewer, self.supervisor):
             self.auth(user)
-            self.assertError(self.post("buildings/", {"project": self.project.pk, "name": "9栋", "floors": 3}), 403,
-                             "permission_denied", fields={})
+            self.assertError(
+                self.post("buildings/", {"project": self.project.pk, "name": "9栋", "floors": 3}),
+                403,
+                "permission_denied",
+                fields={},
+            )
             self.assertError(self.post("units/", {}), 403, "permission_denied")
             self.assertError(self.post("projects/", {"name": "x", "code": "x"}), 403, "permission_denied")
         self.assertFalse(Building.objects.filter(name="9栋").exists())
@@ -459,8 +580,10 @@ class UpdateTests(ApiTestCase):
 
     def test_it_replaces_a_building(self):
         self.auth(self.admin)
-        r = self.put(f"buildings/{self.building.pk}/", {"project": self.project.pk, "name": "一号楼", "floors": 20,
-                                                          "sort_order": 3})
+        r = self.put(
+            f"buildings/{self.building.pk}/",
+            {"project": self.project.pk, "name": "一号楼", "floors": 20, "sort_order": 3},
+        )
         self.assertEqual(r.status_code, 200, r.content)
         self.building.refresh_from_db()
         self.assertEqual((self.building.name, self.building.floors, self.building.sort_order), ("一号楼", 20, 3))
@@ -477,29 +600,49 @@ class UpdateTests(ApiTestCase):
 
     def test_it_names_update_rules(self):
         self.auth(self.admin)
-        self.assertError(self.patch(f"units/{self.unit.pk}/", {"floor_area": "-3"}), 400, "invalid",
-                         fields={"floor_area": "min_value"})
-        self.assertError(self.patch(f"units/{self.unit.pk}/", {"code": self.unit2.code}), 400, "invalid",
-                         fields={"code": "unique"})
-        self.assertError(self.patch(f"units/{self.unit.pk}/", {"building": self.building2.pk}), 400, "invalid",
-                         fields={"building": "invalid"})
+        self.assertError(
+            self.patch(f"units/{self.unit.pk}/", {"floor_area": "-3"}),
+            400,
+            "invalid",
+            fields={"floor_area": "min_value"},
+        )
+        self.assertError(
+            self.patch(f"units/{self.unit.pk}/", {"code": self.unit2.code}), 400, "invalid", fields={"code": "unique"}
+        )
+        self.assertError(
+            self.patch(f"units/{self.unit.pk}/", {"building": self.building2.pk}),
+            400,
+            "invalid",
+            fields={"building": "invalid"},
+        )
         self.unit.refresh_from_db()
-        self.assertEqual((self.unit.code, self.unit.floor_area, self.unit.building), ("1-1-101", Decimal("98.50"),
-                                                                                      self.building))
+        self.assertEqual(
+            (self.unit.code, self.unit.floor_area, self.unit.building), ("1-1-101", Decimal("98.50"), self.building)
+        )
 
     def test_it_refuses_to_move_a_row_to_another_project(self):
         self.auth(self.admin)
-        self.assertError(self.patch(f"areas/{self.area.pk}/", {"project": self.project2.pk}), 400, "invalid",
-                         fields={"project": "immutable"})
+        self.assertError(
+            self.patch(f"areas/{self.area.pk}/", {"project": self.project2.pk}),
+            400,
+            "invalid",
+            fields={"project": "immutable"},
+        )
         self.area.refresh_from_db()
         self.assertEqual(self.area.project, self.project)
 
     def test_an_outsider_gets_404_on_update(self):
         self.auth(self.outsider)
-        for path, obj in [("projects", self.project), ("buildings", self.building), ("units", self.unit),
-                          ("areas", self.area), ("departments", self.department)]:
-            self.assertError(self.patch(f"{path}/{obj.pk}/", {"name": "hacked", "floor_area": "1"}), 404,
-                             "not_found", fields={})
+        for path, obj in [
+            ("projects", self.project),
+            ("buildings", self.building),
+            ("units", self.unit),
+            ("areas", self.area),
+            ("departments", self.department),
+        ]:
+            self.assertError(
+                self.patch(f"{path}/{obj.pk}/", {"name": "hacked", "floor_area": "1"}), 404, "not_found", fields={}
+            )
         self.unit.refresh_from_db()
         self.building.refresh_from_db()
         self.assertEqual((self.unit.floor_area, self.building.name), (Decimal("98.50"), "1栋"))
@@ -508,8 +651,11 @@ class UpdateTests(ApiTestCase):
         for user in (self.staff, self.viewer):
             self.auth(user)
             self.assertError(self.patch(f"units/{self.unit.pk}/", {"floor_area": "1"}), 403, "permission_denied")
-            self.assertError(self.put(f"buildings/{self.building.pk}/", {"project": self.project.pk, "name": "x",
-                                                                          "floors": 1}), 403, "permission_denied")
+            self.assertError(
+                self.put(f"buildings/{self.building.pk}/", {"project": self.project.pk, "name": "x", "floors": 1}),
+                403,
+                "permission_denied",
+            )
         self.unit.refresh_from_db()
         self.assertEqual(self.unit.floor_area, Decimal("98.50"))
 
@@ -532,8 +678,9 @@ class MembershipApiTests(ApiTestCase):
         self.auth(self.admin)
         rows = self.get("memberships/", {"q": "钱师傅"}).json()["results"]
         self.assertEqual(len(rows), 1)
-        self.assertEqual((rows[0]["role"], rows[0]["user"]["username"], rows[0]["project"]),
-                         (Role.STAFF, "staff", self.project.pk))
+        self.assertEqual(
+            (rows[0]["role"], rows[0]["user"]["username"], rows[0]["project"]), (Role.STAFF, "staff", self.project.pk)
+        )
 
     def test_it_is_read_only(self):
         self.auth(self.admin)
@@ -556,10 +703,13 @@ class ResidentApiTests(ApiTestCase):
     def test_it_names_resident_rules(self):
         self.auth(self.admin)
         before = Resident.objects.count()
-        self.assertError(self.post("residents/", {"name": "x", "phone": "12345"}), 400, "invalid",
-                         fields={"phone": "invalid"})
-        self.assertError(self.post("residents/", {"name": "x", "phone": "13800000001"}), 400, "invalid",
-                         fields={"phone": "unique"})
+        self.assertError(
+            self.post("residents/", {"name": "x", "phone": "12345"}), 400, "invalid", fields={"phone": "invalid"}
+        )
+        self.assertError(
+            self.post("residents/", {"name": "x", "phone": "13800000001"}), 400, "invalid", fields={"phone": "unique"}
+        )
+        self.assertError(self.post("residents/", {"name": "x"}), 400, "invalid", fields={"phone": "required"})
         self.assertEqual(Resident.objects.count(), before)
 
     def test_staff_cannot_create_residents(self):
@@ -571,8 +721,10 @@ class ResidentApiTests(ApiTestCase):
 class UnitResidentApiTests(ApiTestCase):
     def test_it_links_and_verifies(self):
         self.auth(self.supervisor)
-        r = self.post("unit-residents/", {"unit": self.unit3.pk, "resident": self.other_resident.pk,
-                                          "relation": ResidentRelation.TENANT})
+        r = self.post(
+            "unit-residents/",
+            {"unit": self.unit3.pk, "resident": self.other_resident.pk, "relation": ResidentRelation.TENANT},
+        )
         self.assertEqual(r.status_code, 201, r.content)
         body = r.json()
         self.assertEqual((body["unit_code"], body["resident_name"], body["is_verified"]), ("1-1-301", "吴业主", False))
@@ -591,15 +743,26 @@ class UnitResidentApiTests(ApiTestCase):
 
     def test_it_ignores_is_verified_in_the_body(self):
         self.auth(self.admin)
-        r = self.post("unit-residents/", {"unit": self.unit3.pk, "resident": self.other_resident.pk,
-                                          "relation": ResidentRelation.OWNER, "is_verified": True})
+        r = self.post(
+            "unit-residents/",
+            {
+                "unit": self.unit3.pk,
+                "resident": self.other_resident.pk,
+                "relation": ResidentRelation.OWNER,
+                "is_verified": True,
+            },
+        )
         self.assertEqual(r.status_code, 201)
         self.assertFalse(UnitResident.objects.get(pk=r.json()["id"]).is_verified)
 
     def test_it_refuses_to_verify_twice(self):
         self.auth(self.admin)
-        self.assertError(self.post(f"unit-residents/{self.owner_link.pk}/verify/"), 400, "invalid",
-                         fields={"non_field_errors": "invalid"})
+        self.assertError(
+            self.post(f"unit-residents/{self.owner_link.pk}/verify/"),
+            400,
+            "invalid",
+            fields={"non_field_errors": "invalid"},
+        )
 
     def test_it_names_a_duplicate_link(self):
         self.auth(self.admin)
@@ -628,8 +791,9 @@ class UnitResidentApiTests(ApiTestCase):
 
     def test_a_project_member_cannot_link_units_of_another_project(self):
         self.auth(self.supervisor)
-        r = self.post("unit-residents/", {"unit": self.unit_office.pk, "resident": self.resident.pk,
-                                          "relation": "tenant"})
+        r = self.post(
+            "unit-residents/", {"unit": self.unit_office.pk, "resident": self.resident.pk, "relation": "tenant"}
+        )
         self.assertError(r, 400, "invalid", fields={"unit": "does_not_exist"})
         self.assertFalse(UnitResident.objects.filter(unit=self.unit_office).exists())
 
@@ -659,15 +823,26 @@ class OwnerApiTests(ApiTestCase):
         self.assertEqual(r.status_code, 200)
         body = r.json()
         self.assertEqual((body["username"], body["phone"], body["roles"]), ("owner", "13800000001", []))
-        self.assertEqual([(u["unit"], u["unit_code"], u["relation"], u["is_verified"]) for u in body["units"]],
-                         [(self.unit.pk, "1-1-101", "owner", True)])
+        self.assertEqual(
+            [(u["unit"], u["unit_code"], u["relation"], u["is_verified"]) for u in body["units"]],
+            [(self.unit.pk, "1-1-101", "owner", True)],
+        )
 
     def test_me_shows_staff_roles(self):
         self.auth(self.supervisor)
         body = self.get("me/").json()
         self.assertEqual(body["units"], [])
-        self.assertEqual(body["roles"], [{"company": self.company.pk, "project": self.project.pk,
-                                          "role": Role.SUPERVISOR, "department": self.department.pk}])
+        self.assertEqual(
+            body["roles"],
+            [
+                {
+                    "company": self.company.pk,
+                    "project": self.project.pk,
+                    "role": Role.SUPERVISOR,
+                    "department": self.department.pk,
+                }
+            ],
+        )
 
     def test_me_over_a_session(self):
         self.login(self.other_owner)
@@ -676,15 +851,14 @@ class OwnerApiTests(ApiTestCase):
 
     def test_a_staff_member_elsewhere_sees_only_his_own_units_here(self):
         # The outsider (admin of company B) also owns a unit in company A.
-        resident = services.resident_create(company=self.company, name="郑外人", phone="13700000001",
-                                            actor=self.admin)
-        services.unit_resident_link(unit=self.unit3, resident=resident, relation=ResidentRelation.OWNER,
-                                    actor=self.admin)
+        resident = services.resident_create(company=self.company, name="郑外人", phone="13700000001", actor=self.admin)
+        services.unit_resident_link(
+            unit=self.unit3, resident=resident, relation=ResidentRelation.OWNER, actor=self.admin
+        )
         self.auth(self.outsider)
         self.assertEqual([u["unit"] for u in self.get("me/").json()["units"]], [self.unit3.pk])
         self.assertNotIn(self.unit3.pk, self.ids(self.get("units/")))
-        self.assertEqual(self.ids(self.get("unit-residents/")) & {self.owner_link.pk, self.other_owner_link.pk},
-                         set())
+        self.assertEqual(self.ids(self.get("unit-residents/")) & {self.owner_link.pk, self.other_owner_link.pk}, set())
         self.assertNotIn(self.resident.pk, self.ids(self.get("residents/")))
         self.assertError(self.get(f"units/{self.unit3.pk}/"), 404, "not_found")
 
@@ -695,4 +869,3 @@ class OptionsTests(ApiTestCase):
         r = self.client.options("/api/v1/units/")
         self.assertEqual(r.status_code, 200, r.content)
         self.assertIn("POST", r.json()["actions"])
-

@@ -97,7 +97,10 @@ class BuildingImportTests(ImportTestCase):
         self.assertEqual(Building.objects.count(), before)
         self.building.refresh_from_db()
         self.assertEqual((self.building.floors, self.building.sort_order), (20, 5))
-        r = self.post("buildings", xlsx(BUILDING_HEADER, [["1栋", 21, 5]]), )
+        r = self.post(
+            "buildings",
+            xlsx(BUILDING_HEADER, [["1栋", 21, 5]]),
+        )
         self.assertEqual(Building.objects.count(), before)
 
     def test_it_keeps_optional_values_missing_from_a_reimport(self):
@@ -109,8 +112,9 @@ class BuildingImportTests(ImportTestCase):
     def test_it_reports_success_counts(self):
         r = self.post("buildings", xlsx(BUILDING_HEADER, [["1栋", 20], ["9栋", 3]]))
         messages = [str(m) for m in r.wsgi_request._messages]
-        self.assertEqual(messages, [msg("Import finished: {created} created, {updated} updated.", created=1,
-                                        updated=1)])
+        self.assertEqual(
+            messages, [msg("Import finished: {created} created, {updated} updated.", created=1, updated=1)]
+        )
 
     def test_it_rejects_zero_floors(self):
         before = self.counts()
@@ -133,8 +137,9 @@ class BuildingImportTests(ImportTestCase):
     def test_it_rejects_negative_sort_order(self):
         before = self.counts()
         r = self.post("buildings", xlsx(BUILDING_HEADER, [["2栋", 5, -1]]))
-        self.assertEqual(self.errors(r), [(2, "排序", msg("must be a whole number from {low} to {high}", low=0,
-                                                            high=2147483647))])
+        self.assertEqual(
+            self.errors(r), [(2, "排序", msg("must be a whole number from {low} to {high}", low=0, high=2147483647))]
+        )
         self.assertEqual(self.counts(), before)
 
     def test_it_rejects_an_overlong_name(self):
@@ -164,16 +169,26 @@ class UnitImportTests(ImportTestCase):
         self.login(self.admin)
 
     def unit_row(self, level: int, **overrides) -> list:
-        row = {"building": "1栋", "entrance": "1单元", "floor": level, "number": f"{level}01", "code": None,
-               "floor_area": 88.5, "status": None, **overrides}
+        row = {
+            "building": "1栋",
+            "entrance": "1单元",
+            "floor": level,
+            "number": f"{level}01",
+            "code": None,
+            "floor_area": 88.5,
+            "status": None,
+            **overrides,
+        }
         return [row[k] for k in ("building", "entrance", "floor", "number", "code", "floor_area", "status")]
 
     def test_it_creates_units_with_generated_codes(self):
         r = self.post("units", xlsx(UNIT_HEADER, [self.unit_row(4), self.unit_row(5, status="vacant")]))
         self.assertRedirects(r, "/units/")
         unit = Unit.objects.get(project=self.project, code="1-1-401")
-        self.assertEqual((unit.building, unit.floor, unit.floor_area, unit.status),
-                         (self.building, 4, Decimal("88.50"), UnitStatus.OCCUPIED))
+        self.assertEqual(
+            (unit.building, unit.floor, unit.floor_area, unit.status),
+            (self.building, 4, Decimal("88.50"), UnitStatus.OCCUPIED),
+        )
         self.assertEqual(Unit.objects.get(project=self.project, code="1-1-501").status, UnitStatus.VACANT)
 
     def test_it_updates_existing_units_on_reimport(self):
@@ -210,14 +225,16 @@ class UnitImportTests(ImportTestCase):
         before = self.counts()
         r = self.post("units", xlsx(UNIT_HEADER, [self.unit_row(4), self.unit_row(5, building="9栋")]))
         self.assertEqual(len(self.errors(r)), 1)
-        self.assertRowError(r, 3, "楼栋", msg("no building named {name} in this project; import buildings first",
-                                              name="9栋"))
+        self.assertRowError(
+            r, 3, "楼栋", msg("no building named {name} in this project; import buildings first", name="9栋")
+        )
         self.assertEqual(self.counts(), before)
 
     def test_it_does_not_accept_a_building_of_another_project(self):
         r = self.post("units", xlsx(UNIT_HEADER, [self.unit_row(4, building="A座")]))
-        self.assertRowError(r, 2, "楼栋", msg("no building named {name} in this project; import buildings first",
-                                              name="A座"))
+        self.assertRowError(
+            r, 2, "楼栋", msg("no building named {name} in this project; import buildings first", name="A座")
+        )
 
     def test_it_reports_an_unknown_status(self):
         r = self.post("units", xlsx(UNIT_HEADER, [self.unit_row(4, status="装修中")]))
@@ -436,15 +453,18 @@ class OwnerImportTests(ImportTestCase):
 
     def test_it_creates_residents_and_links(self):
         newcomer = make_user("newcomer", name="陈新", phone="13800000009")
-        rows = [[self.unit3.code, "陈新", "13800000009", "业主", "是"],
-                [self.unit3.code, "陈小", "138-0000-0010", "family", None]]
+        rows = [
+            [self.unit3.code, "陈新", "13800000009", "业主", "是"],
+            [self.unit3.code, "陈小", "138-0000-0010", "family", None],
+        ]
         r = self.post("owners", xlsx(OWNER_HEADER, rows))
         self.assertRedirects(r, "/owners/")
         chen = Resident.objects.get(company=self.company, phone="13800000009")
         self.assertEqual(chen.user, newcomer)  # the account with that phone can now sign in to /m/
         link = UnitResident.objects.get(unit=self.unit3, resident=chen)
-        self.assertEqual((link.relation, link.is_verified, link.verified_by), (ResidentRelation.OWNER, True,
-                                                                                  self.admin))
+        self.assertEqual(
+            (link.relation, link.is_verified, link.verified_by), (ResidentRelation.OWNER, True, self.admin)
+        )
         small = UnitResident.objects.get(unit=self.unit3, resident__phone="13800000010")
         self.assertEqual((small.relation, small.is_verified), (ResidentRelation.FAMILY, False))
 
@@ -455,8 +475,9 @@ class OwnerImportTests(ImportTestCase):
         self.assertRedirects(self.post("owners", xlsx(OWNER_HEADER, rows)), "/owners/")
         self.assertEqual(self.counts(), before)
         self.other_owner_link.refresh_from_db()
-        self.assertEqual((self.other_owner_link.relation, self.other_owner_link.is_verified),
-                         (ResidentRelation.TENANT, True))
+        self.assertEqual(
+            (self.other_owner_link.relation, self.other_owner_link.is_verified), (ResidentRelation.TENANT, True)
+        )
 
     def test_it_reports_a_bad_phone(self):
         before = self.counts()
@@ -474,10 +495,16 @@ class OwnerImportTests(ImportTestCase):
 
     def test_it_reports_an_unknown_unit_code(self):
         before = self.counts()
-        r = self.post("owners", xlsx(OWNER_HEADER, [[self.unit3.code, "陈新", "13800000009", None, None],
-                                                    ["9-9-999", "陈新", "13800000009", None, None]]))
-        self.assertEqual(self.errors(r), [(3, "房屋编码", msg("no unit with code {code} in this project",
-                                                              code="9-9-999"))])
+        r = self.post(
+            "owners",
+            xlsx(
+                OWNER_HEADER,
+                [[self.unit3.code, "陈新", "13800000009", None, None], ["9-9-999", "陈新", "13800000009", None, None]],
+            ),
+        )
+        self.assertEqual(
+            self.errors(r), [(3, "房屋编码", msg("no unit with code {code} in this project", code="9-9-999"))]
+        )
         self.assertEqual(self.counts(), before)
 
     def test_it_does_not_link_units_of_another_project(self):
@@ -491,15 +518,24 @@ class OwnerImportTests(ImportTestCase):
         self.assertFalse(Resident.objects.filter(phone="13800000009").exists())
 
     def test_it_reports_two_names_for_one_phone_in_the_file(self):
-        r = self.post("owners", xlsx(OWNER_HEADER, [[self.unit3.code, "陈新", "13800000009", None, None],
-                                                    [self.unit2.code, "陈旧", "13800000009", None, None]]))
+        r = self.post(
+            "owners",
+            xlsx(
+                OWNER_HEADER,
+                [
+                    [self.unit3.code, "陈新", "13800000009", None, None],
+                    [self.unit2.code, "陈旧", "13800000009", None, None],
+                ],
+            ),
+        )
         self.assertEqual(self.errors(r), [(3, "姓名", msg("row {n} gives another name for this phone", n=2))])
 
     def test_it_reports_a_phone_whose_name_differs_from_the_roster(self):
         before = self.counts()
         r = self.post("owners", xlsx(OWNER_HEADER, [[self.unit3.code, "张冒名", "13800000001", None, None]]))
-        self.assertEqual(self.errors(r), [(2, "姓名", msg("this phone belongs to {name} on the roster",
-                                                          name="周业主"))])
+        self.assertEqual(
+            self.errors(r), [(2, "姓名", msg("this phone belongs to {name} on the roster", name="周业主"))]
+        )
         self.assertEqual(self.counts(), before)
 
     def test_it_ignores_rosters_of_other_companies(self):
