@@ -31,7 +31,6 @@ else:
     SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-9f3c2a7e")
     ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_NAME = envstr("SITE_NAME", "品质 pinzhi")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,7 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = envstr("SQLITE_TEST_NAME", "") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = envstr("REDIS_URL", "")
+# Production needs a shared cache: sign-in throttling counts failures across all workers.
+REDIS_URL = envstr("REDIS_URL") if PRODUCTION else envstr("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

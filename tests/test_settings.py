@@ -68,6 +68,7 @@ def test_it_passes_check_deploy_with_production_settings():
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
         ({"DB_CONN_MAX_AGE": "soon"}, "DB_CONN_MAX_AGE"),
         ({"DJANGO_ENV": "prod"}, "DJANGO_ENV"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT"),
