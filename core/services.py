@@ -212,11 +212,19 @@ def staff_create(
 #
 # Owners and residents
 #
+def _check_may_manage_residents(*, actor: User, company: Company) -> None:
+    """Company-wide owner managers, or owner managers of at least one project of this company."""
+    access = access_for(actor)
+    if access.allows(Perm.OWNERS_MANAGE, company_id=company.id, project_id=None):
+        return
+    projects = sorted(access.project_grants.get(Perm.OWNERS_MANAGE, set()))
+    if not Project.objects.filter(company=company, id__in=projects).exists():
+        raise PermissionDenied
+
+
 @transaction.atomic
 def resident_create(*, company: Company, name: str, phone: str, actor: User, note: str = "") -> Resident:
-    if not access_for(actor).allows(Perm.OWNERS_MANAGE, company_id=company.id, project_id=None):
-        if not access_for(actor).project_grants.get(Perm.OWNERS_MANAGE):
-            require_perm(actor, Perm.OWNERS_MANAGE, company_id=company.id, project_id=None)
+    _check_may_manage_residents(actor=actor, company=company)
     resident = _save(Resident(company=company, name=name, phone=phone, note=note), exclude=["user"])
     resident_link_account(resident=resident)
     return resident

@@ -145,6 +145,16 @@ class ResidentTests(BaseTestCase):
         with self.assertRaises(PermissionDenied):
             services.resident_create(company=self.company, name="张三", phone="13811112222", actor=self.viewer)
 
+    def test_it_stops_a_project_owner_manager_creating_residents_in_another_company(self):
+        with self.assertRaises(PermissionDenied):
+            services.resident_create(company=self.other_company, name="张三", phone="13811112222",
+                                     actor=self.supervisor)
+
+    def test_it_lets_a_project_owner_manager_create_residents_in_his_company(self):
+        resident = services.resident_create(company=self.company, name="张三", phone="13811112222",
+                                            actor=self.supervisor)
+        self.assertEqual(resident.company, self.company)
+
     def test_it_verifies_a_link_once(self):
         link = self.other_owner_link
         services.unit_resident_verify(link=link, actor=self.supervisor)
