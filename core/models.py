@@ -131,7 +131,10 @@ class Unit(models.Model):
     """A unit (房屋): an apartment, office suite or shop; its code is unique in the project."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="units", verbose_name=_("project"))
+    # indexed through unit_list_order and unit_code_unique, both led by project
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="units", verbose_name=_("project"), db_index=False
+    )
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
     entrance = models.CharField(_("entrance"), max_length=20, blank=True, help_text=_("单元, for example 2单元."))
     floor = models.SmallIntegerField(_("floor"))
@@ -317,7 +320,10 @@ class UnitResident(models.Model):
     """The link between a unit and a resident: owner, tenant or family member, verified or not."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="residents", verbose_name=_("unit"))
+    # indexed through unit_resident_unique (unit, resident)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="residents", verbose_name=_("unit"), db_index=False
+    )
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="units", verbose_name=_("resident"))
     relation = models.CharField(_("relation"), max_length=10, choices=ResidentRelation.choices)
     is_verified = models.BooleanField(_("verified"), default=False)
