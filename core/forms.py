@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
@@ -105,9 +106,28 @@ class MembershipGrantForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
+    """Register an owner on a unit: a roster entry is found by phone or created."""
+
+    project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none())
+    unit_code = forms.CharField(label=_("unit code"), max_length=60, help_text=_("For example 3-2-1501."))
     name = forms.CharField(label=_("name"), max_length=50)
     phone = forms.CharField(label=_("mobile phone"), max_length=11)
+    relation = forms.ChoiceField(label=_("relation"), choices=ResidentRelation.choices)
+    verified = forms.BooleanField(label=_("verified"), required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = restrict(Project.objects.all(), user, Perm.OWNERS_MANAGE, project_field="id")
+
+    def clean(self):
+        data = super().clean()
+        project, code = data.get("project"), (data.get("unit_code") or "").strip()
+        if project and code:
+            data["unit"] = Unit.objects.filter(project=project, code=code).first()
+            if data["unit"] is None:
+                self.add_error("unit_code", _("No unit with this code in the project."))
+        return data
 
 
 class UnitResidentForm(forms.Form):
@@ -139,4 +159,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload an .xlsx file (Excel 2007 or later)."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than {mb} MB; split it into several files.").format(
+                    mb=settings.IMPORT_MAX_BYTES // (1024 * 1024)
+                )
+            )
         return upload

@@ -230,6 +230,23 @@ def resident_create(*, company: Company, name: str, phone: str, actor: User, not
     return resident
 
 
+RESIDENT_PHONE_TAKEN = _("This mobile number belongs to {name} on the roster.")
+
+
+@transaction.atomic
+def resident_register(
+    *, unit: Unit, name: str, phone: str, relation: str, actor: User, verified: bool = False, note: str = ""
+) -> UnitResident:
+    """Register a person on a unit (登记业主): reuse the roster entry with this phone, or create one."""
+    require_perm(actor, Perm.OWNERS_MANAGE, company_id=unit.company_id, project_id=unit.project_id)
+    resident = Resident.objects.filter(company_id=unit.company_id, phone=phone).first() if phone else None
+    if resident is not None and resident.name != name:
+        raise ValidationError({"phone": str(RESIDENT_PHONE_TAKEN).format(name=resident.name)})
+    if resident is None:
+        resident = resident_create(company=unit.company, name=name, phone=phone, note=note, actor=actor)
+    return unit_resident_link(unit=unit, resident=resident, relation=relation, verified=verified, actor=actor)
+
+
 def resident_link_account(*, resident: Resident) -> Resident:
     """Attach the account with the same mobile number, so the owner can sign in to /m/."""
     if resident.user_id or not resident.phone:

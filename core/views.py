@@ -355,12 +355,14 @@ def resident_detail(request, pk):
 
 @staff_required(Perm.OWNERS_MANAGE)
 def resident_create(request):
-    company = selectors.default_company_for_user(user=request.user)
-    form = ResidentForm(request.POST or None)
+    form = ResidentForm(request.POST or None, user=request.user)
 
     def save(data):
-        resident = services.resident_create(company=company, actor=request.user, **data)
-        return reverse("core:resident_detail", args=[resident.pk])
+        link = services.resident_register(
+            unit=data["unit"], name=data["name"], phone=data["phone"], relation=data["relation"],
+            verified=data["verified"], note=data["note"], actor=request.user,
+        )
+        return reverse("core:resident_detail", args=[link.resident_id])
 
     return form_page(request, form=form, title=_("New owner"), on_valid=save, success_message=_("Created."))
 

@@ -624,3 +624,16 @@ class ImportPermissionTests(ImportTestCase):
             import_run(kind="buildings", project=self.project, upload=bad, actor=self.admin)
         self.assertEqual([(e.row, e.column) for e in ctx.exception.errors], [(2, "地上层数"), (3, "地上层数")])
         self.assertEqual(ctx.exception.errors[0].as_dict()["row"], 2)
+
+
+class ImportSizeLimitTests(ImportTestCase):
+    @override_settings(IMPORT_MAX_BYTES=1024)
+    def test_it_refuses_a_file_over_the_size_limit_before_reading_it(self):
+        self.login(self.admin)
+        before = self.counts()
+        big = xlsx(["楼栋名称", "地上层数"], [[f"{n}栋", 10] for n in range(2000)])
+        self.assertGreater(big.size, 1024)
+        response = self.post("buildings", big)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("file", response.context["form"].errors)
+        self.assertEqual(self.counts(), before)

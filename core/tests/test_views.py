@@ -219,3 +219,38 @@ class ErrorPageTests(BaseTestCase):
     def test_it_answers_404_for_missing_objects(self):
         self.login(self.admin)
         self.assertEqual(self.client.get("/units/999999/").status_code, 404)
+
+
+class ResidentRegisterTests(BaseTestCase):
+    def post(self, **extra):
+        data = {"project": self.project.pk, "unit_code": self.unit3.code, "name": "冯业主", "phone": "13855556666",
+                "relation": "owner", **extra}
+        return self.client.post("/owners/new/", data)
+
+    def test_it_registers_a_new_owner_on_a_unit_and_shows_him(self):
+        self.login(self.supervisor)
+        response = self.post()
+        link = UnitResident.objects.get(unit=self.unit3, resident__phone="13855556666")
+        self.assertRedirects(response, f"/owners/{link.resident_id}/")
+
+    def test_it_reuses_the_roster_entry_with_the_same_phone(self):
+        self.login(self.supervisor)
+        self.post(name="周业主", phone="13800000001")
+        self.assertEqual(UnitResident.objects.filter(resident=self.resident).count(), 2)
+
+    def test_it_refuses_a_phone_registered_under_another_name(self):
+        self.login(self.supervisor)
+        response = self.post(phone="13800000001")
+        self.assertIn("phone", response.context["form"].errors)
+        self.assertEqual(UnitResident.objects.filter(resident=self.resident).count(), 1)
+
+    def test_it_names_an_unknown_unit_code(self):
+        self.login(self.supervisor)
+        response = self.post(unit_code="9-9-999")
+        self.assertIn("unit_code", response.context["form"].errors)
+
+    def test_it_refuses_a_project_without_owner_rights(self):
+        self.login(self.supervisor)
+        response = self.post(project=self.project2.pk, unit_code=self.unit_office.code)
+        self.assertIn("project", response.context["form"].errors)
+        self.assertFalse(UnitResident.objects.filter(unit=self.unit_office).exists())
