@@ -141,6 +141,17 @@ class UnitResidentForm(forms.Form):
         self.fields["project"].queryset = restrict(Project.objects.all(), user, Perm.OWNERS_MANAGE, project_field="id")
 
 
+class WorkingHoursForm(forms.Form):
+    work_start = forms.TimeField(label=_("working hours start"), widget=forms.TimeInput(attrs={"type": "time"}))
+    work_end = forms.TimeField(label=_("working hours end"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("work_start") and data.get("work_end") and data["work_start"] >= data["work_end"]:
+            self.add_error("work_end", _("Working hours must end after they start."))
+        return data
+
+
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     is_workday = forms.BooleanField(label=_("working day (adjusted)"), required=False)

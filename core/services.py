@@ -328,6 +328,12 @@ def calendar_seed_known_years(*, company: Company, since: int = 2020) -> None:
 
 
 @transaction.atomic
+def company_working_hours_set(*, company: Company, work_start: dt.time, work_end: dt.time, actor: User) -> Company:
+    require_perm(actor, Perm.CALENDAR_MANAGE, company_id=company.id, project_id=None)
+    return _save(_apply(company, {"work_start": work_start, "work_end": work_end}))
+
+
+@transaction.atomic
 def calendar_day_set(
     *, company: Company, date: dt.date, is_workday: bool, name: str, actor: User
 ) -> CalendarDay:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/days/", views.calendar_day_add, name="calendar_day_add"),
     path("calendar/seed/", views.calendar_seed, name="calendar_seed"),
+    path("calendar/hours/", views.calendar_hours, name="calendar_hours"),
     path("import/buildings/", import_views.import_buildings, name="import_buildings"),
     path("import/units/", import_views.import_units, name="import_units"),
     path("import/owners/", import_views.import_owners, name="import_owners"),

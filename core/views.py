@@ -33,6 +33,7 @@ from core.forms import (
     StaffCreateForm,
     UnitForm,
     UnitResidentForm,
+    WorkingHoursForm,
 )
 from core.models import CalendarDay, CalendarYear
 from core.tables import (
@@ -415,7 +416,22 @@ def calendar(request):
         "company": company, "years": years, "year": year, "days": days, "can_manage": can_manage,
         "missing_years": selectors.calendar_missing_years(company=company),
         "library_years": services.calendar_library_years(), "form": CalendarDayForm() if can_manage else None,
+        "hours_form": WorkingHoursForm(initial={"work_start": company.work_start, "work_end": company.work_end})
+        if can_manage else None,
     })
+
+
+@require_POST
+@staff_required(Perm.CALENDAR_MANAGE)
+def calendar_hours(request):
+    company = _company_or_403(request, Perm.CALENDAR_MANAGE)
+    form = WorkingHoursForm(request.POST)
+    if form.is_valid():
+        services.company_working_hours_set(company=company, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("core:calendar")
 
 
 @require_POST

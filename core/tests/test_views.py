@@ -209,6 +209,23 @@ class CalendarViewTests(BaseTestCase):
         self.client.post("/calendar/days/", {"date": "2027-01-01", "name": "元旦"})
         self.assertTrue(CalendarDay.objects.filter(company=self.company, date="2027-01-01", is_workday=False).exists())
 
+    def test_it_sets_working_hours(self):
+        self.login(self.admin)
+        self.client.post("/calendar/hours/", {"work_start": "08:30", "work_end": "17:30"})
+        self.company.refresh_from_db()
+        self.assertEqual(str(self.company.work_start), "08:30:00")
+
+    def test_it_refuses_hours_that_end_before_they_start(self):
+        self.login(self.admin)
+        self.client.post("/calendar/hours/", {"work_start": "18:00", "work_end": "09:00"})
+        self.company.refresh_from_db()
+        self.assertEqual(str(self.company.work_start), "09:00:00")
+
+    def test_it_forbids_a_project_manager_to_set_hours(self):
+        self.login(self.manager)
+        self.assertEqual(self.client.post("/calendar/hours/", {"work_start": "08:00",
+                                                                "work_end": "17:00"}).status_code, 403)
+
     def test_it_forbids_staff_to_change_the_calendar(self):
         self.login(self.staff)
         self.assertEqual(self.client.post("/calendar/days/", {"date": "2027-01-01", "name": "元旦"}).status_code, 403)
