@@ -41,7 +41,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.SUPERVISOR: frozenset({*_STAFF_READ, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
     Role.STAFF: frozenset(_STAFF_READ),
     Role.INSPECTOR: frozenset({Perm.ORG_VIEW}),
-    Role.COMMITTEE: frozenset(),
+    # The owner board (issue 7) adds what the committee reads; until then its project's structure.
+    Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
     Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW}),
 }
 

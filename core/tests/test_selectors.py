@@ -52,3 +52,16 @@ class BusinessCalendarTests(BaseTestCase):
         missing = selectors.calendar_missing_years(company=self.company, today=dt.date(2026, 11, 21))
         self.assertEqual(missing, [2027])
         self.assertEqual(selectors.calendar_missing_years(company=self.company, today=dt.date(2026, 6, 1)), [])
+
+
+class CommitteeAccessTests(BaseTestCase):
+    def test_it_shows_a_committee_member_his_project_but_no_owners_or_people(self):
+        from core import services
+        from lib.testing import make_user
+
+        member = make_user("committee")
+        services.membership_grant(company=self.company, project=self.project, user=member, role="committee",
+                                  actor=self.admin)
+        self.assertEqual(list(selectors.project_list(user=member)), [self.project])
+        self.assertFalse(selectors.resident_list(user=member).exists())
+        self.assertFalse(selectors.membership_list(user=member).exists())
