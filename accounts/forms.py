@@ -14,8 +14,11 @@ def client_ip(request) -> str:
 class LoginForm(AuthenticationForm):
     """Sign-in with mobile number or username; throttled after repeated failures."""
 
-    username = forms.CharField(label=_("Mobile number or username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Mobile number or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
 
     def clean(self):
         identifier = self.cleaned_data.get("username") or ""

@@ -74,9 +74,11 @@ def _compute_access(user) -> Access:
     if user is None or not user.is_authenticated or not user.is_active:
         return access
     access.is_superuser = user.is_superuser
-    rows = Membership.objects.with_scopes_disabled().filter(
-        user=user, is_active=True, company__is_active=True
-    ).values_list("company_id", "project_id", "role")
+    rows = (
+        Membership.objects.with_scopes_disabled()
+        .filter(user=user, is_active=True, company__is_active=True)
+        .values_list("company_id", "project_id", "role")
+    )
     for company_id, project_id, role in rows:
         access.company_ids.add(company_id)
         access.roles.add(role)

@@ -12,11 +12,23 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "name", "code", "kind", "service_level", "city", "district", "address", "floor_area", "households",
-            "contract_start", "contract_end", "is_active",
+            "name",
+            "code",
+            "kind",
+            "service_level",
+            "city",
+            "district",
+            "address",
+            "floor_area",
+            "households",
+            "contract_start",
+            "contract_end",
+            "is_active",
         ]
-        widgets = {"contract_start": forms.DateInput(attrs={"type": "date"}),
-                   "contract_end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "contract_start": forms.DateInput(attrs={"type": "date"}),
+            "contract_end": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class ProjectChoiceMixin:
@@ -78,11 +90,19 @@ class StaffCreateForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
     username = forms.CharField(label=_("username"), max_length=150)
     phone = forms.CharField(label=_("mobile phone"), max_length=11, required=False)
-    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, required=False,
-                               help_text=_("Leave empty to create the account without a password."))
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Leave empty to create the account without a password."),
+    )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none(), required=False,
-                                     help_text=_("Empty means the whole company."))
+    project = forms.ModelChoiceField(
+        label=_("project"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("Empty means the whole company."),
+    )
     department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none(), required=False)
     title = forms.CharField(label=_("job title"), max_length=50, required=False)
 
@@ -97,8 +117,12 @@ class StaffCreateForm(forms.Form):
 
 class MembershipGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none(), required=False,
-                                     help_text=_("Empty means the whole company."))
+    project = forms.ModelChoiceField(
+        label=_("project"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("Empty means the whole company."),
+    )
     department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none(), required=False)
     title = forms.CharField(label=_("job title"), max_length=50, required=False)
 

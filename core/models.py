@@ -234,15 +234,24 @@ class Membership(models.Model):
         Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
     )
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
-        verbose_name=_("project"), help_text=_("Empty means the whole company."),
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("project"),
+        help_text=_("Empty means the whole company."),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("department"),
     )
     title = models.CharField(_("job title"), max_length=50, blank=True)
@@ -288,7 +297,11 @@ class Resident(models.Model):
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[phone_validator])
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="residents",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
         verbose_name=_("account"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -301,9 +314,7 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["company", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["company", "phone"], condition=~Q(phone=""), name="resident_phone_unique"
-            ),
+            models.UniqueConstraint(fields=["company", "phone"], condition=~Q(phone=""), name="resident_phone_unique"),
             models.UniqueConstraint(
                 fields=["company", "user"], condition=Q(user__isnull=False), name="resident_user_unique"
             ),
@@ -329,7 +340,11 @@ class UnitResident(models.Model):
     is_verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)

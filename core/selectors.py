@@ -31,9 +31,12 @@ def project_list(*, user, perm: str = Perm.ORG_VIEW) -> QuerySet[Project]:
 
 
 def building_list(*, user) -> QuerySet[Building]:
-    return restrict(Building.objects.all(), user, Perm.ORG_VIEW).select_related("project").annotate(
-        unit_count=Count("units")
-    ).order_by("project__name", "sort_order", "name")
+    return (
+        restrict(Building.objects.all(), user, Perm.ORG_VIEW)
+        .select_related("project")
+        .annotate(unit_count=Count("units"))
+        .order_by("project__name", "sort_order", "name")
+    )
 
 
 def unit_list(*, user) -> QuerySet[Unit]:
@@ -87,20 +90,24 @@ def company_list(*, user) -> QuerySet[Company]:
 #
 def get_project_for_user(*, user, pk, write: bool = False) -> Project:
     write_perm = Perm.PROJECT_MANAGE if write else None
-    return get_object_for_user(Project.objects.all(), user, pk, perm=Perm.ORG_VIEW, write_perm=write_perm,
-                               project_field="id")
+    return get_object_for_user(
+        Project.objects.all(), user, pk, perm=Perm.ORG_VIEW, write_perm=write_perm, project_field="id"
+    )
 
 
 def get_project_for_write(*, user, pk, perm: str) -> Project:
     """A project the user may add rows to (``perm`` on that project), 404/403 otherwise."""
-    return get_object_for_user(Project.objects.all(), user, pk, perm=Perm.ORG_VIEW, write_perm=perm,
-                               project_field="id")
+    return get_object_for_user(Project.objects.all(), user, pk, perm=Perm.ORG_VIEW, write_perm=perm, project_field="id")
 
 
 def _getter(model, perm_read: str, perm_write: str, project_field: str = "project"):
     def get(*, user, pk, write: bool = False):
         return get_object_for_user(
-            model.objects.all(), user, pk, perm=perm_read, write_perm=perm_write if write else None,
+            model.objects.all(),
+            user,
+            pk,
+            perm=perm_read,
+            write_perm=perm_write if write else None,
             project_field=project_field,
         )
 

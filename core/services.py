@@ -334,9 +334,7 @@ def company_working_hours_set(*, company: Company, work_start: dt.time, work_end
 
 
 @transaction.atomic
-def calendar_day_set(
-    *, company: Company, date: dt.date, is_workday: bool, name: str, actor: User
-) -> CalendarDay:
+def calendar_day_set(*, company: Company, date: dt.date, is_workday: bool, name: str, actor: User) -> CalendarDay:
     """Record one holiday or adjusted working day; the year counts as known from then on."""
     require_perm(actor, Perm.CALENDAR_MANAGE, company_id=company.id, project_id=None)
     cal_year, _created = CalendarYear.objects.get_or_create(

@@ -68,8 +68,12 @@ class MembershipTable(Table):
         Column("project", _("project"), lambda m: m.project.name if m.project_id else _("Whole company")),
         Column("department", _("department"), "department.name"),
         Column("title", _("job title")),
-        Column("is_active", _("active"), lambda m: _("Yes") if m.is_active else _("No"),
-               badge=lambda m: "success" if m.is_active else "secondary"),
+        Column(
+            "is_active",
+            _("active"),
+            lambda m: _("Yes") if m.is_active else _("No"),
+            badge=lambda m: "success" if m.is_active else "secondary",
+        ),
     ]
 
 
@@ -78,7 +82,11 @@ class ResidentTable(Table):
         Column("name", _("name"), link="core:resident_detail"),
         Column("phone", _("mobile phone")),
         Column("unit_count", _("units")),
-        Column("account", _("account"), lambda r: _("Activated") if r.user_id else _("Not activated"),
-               badge=lambda r: "success" if r.user_id else "secondary"),
+        Column(
+            "account",
+            _("account"),
+            lambda r: _("Activated") if r.user_id else _("Not activated"),
+            badge=lambda r: "success" if r.user_id else "secondary",
+        ),
         Column("note", _("note")),
     ]

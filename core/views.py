@@ -73,8 +73,11 @@ def home(request):
     for row in units:
         unit_counts.setdefault(row["project_id"], {})[row["status"]] = row["n"]
     cards = [
-        {"project": p, "units": sum(unit_counts.get(p.id, {}).values()),
-         "occupied": unit_counts.get(p.id, {}).get(UnitStatus.OCCUPIED, 0)}
+        {
+            "project": p,
+            "units": sum(unit_counts.get(p.id, {}).values()),
+            "occupied": unit_counts.get(p.id, {}).get(UnitStatus.OCCUPIED, 0),
+        }
         for p in projects
     ]
     return render(request, "core/home.html", {"cards": cards})
@@ -94,11 +97,19 @@ def switch_project(request):
 #
 @staff_required(Perm.ORG_VIEW)
 def project_list(request):
-    actions = [_action(_("New project"), "core:project_create")] if access_for(request.user).has(
-        Perm.PROJECT_MANAGE) else []
-    return list_page(request, queryset=selectors.project_list(user=request.user), filterset_class=ProjectFilterSet,
-                     table_class=ProjectTable, title=_("Projects"), export_name="projects", project_field="id",
-                     actions=actions)
+    actions = (
+        [_action(_("New project"), "core:project_create")] if access_for(request.user).has(Perm.PROJECT_MANAGE) else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.project_list(user=request.user),
+        filterset_class=ProjectFilterSet,
+        table_class=ProjectTable,
+        title=_("Projects"),
+        export_name="projects",
+        project_field="id",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
@@ -122,7 +133,10 @@ def project_create(request):
     company = _company_or_403(request, Perm.PROJECT_MANAGE)
     form = ProjectForm(request.POST or None)
     return form_page(
-        request, form=form, title=_("New project"), success_message=_("Project created."),
+        request,
+        form=form,
+        title=_("New project"),
+        success_message=_("Project created."),
         on_valid=lambda data: services.project_create(company=company, data=data, actor=request.user),
     )
 
@@ -132,7 +146,10 @@ def project_edit(request, pk):
     project = selectors.get_project_for_user(user=request.user, pk=pk, write=True)
     form = ProjectForm(request.POST or None, instance=project)
     return form_page(
-        request, form=form, title=_("Edit project"), success_message=_("Saved."),
+        request,
+        form=form,
+        title=_("Edit project"),
+        success_message=_("Saved."),
         on_valid=lambda data: services.project_update(project=project, data=data, actor=request.user),
     )
 
@@ -163,22 +180,38 @@ def _row_edit(request, *, obj, form_class, service, title, field: str, next_url=
 
 @staff_required(Perm.ORG_VIEW)
 def building_list(request):
-    actions = [_action(_("New building"), "core:building_create"),
-               _action(_("Import"), "core:import_buildings", "upload")] if access_for(request.user).has(
-        Perm.ORG_MANAGE) else []
-    return list_page(request, queryset=selectors.building_list(user=request.user), filterset_class=BuildingFilterSet,
-                     table_class=BuildingTable, title=_("Buildings"), export_name="buildings", actions=actions)
+    actions = (
+        [_action(_("New building"), "core:building_create"), _action(_("Import"), "core:import_buildings", "upload")]
+        if access_for(request.user).has(Perm.ORG_MANAGE)
+        else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.building_list(user=request.user),
+        filterset_class=BuildingFilterSet,
+        table_class=BuildingTable,
+        title=_("Buildings"),
+        export_name="buildings",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
 def building_detail(request, pk):
     building = selectors.get_building_for_user(user=request.user, pk=pk)
     units = building.units.order_by("entrance", "-floor", "number")
-    return render(request, "core/building_detail.html", {
-        "building": building, "units": units, "areas": building.areas.all(),
-        "can_manage_rows": access_for(request.user).allows(
-            Perm.ORG_MANAGE, company_id=building.company_id, project_id=building.project_id),
-    })
+    return render(
+        request,
+        "core/building_detail.html",
+        {
+            "building": building,
+            "units": units,
+            "areas": building.areas.all(),
+            "can_manage_rows": access_for(request.user).allows(
+                Perm.ORG_MANAGE, company_id=building.company_id, project_id=building.project_id
+            ),
+        },
+    )
 
 
 @staff_required(Perm.ORG_MANAGE)
@@ -189,17 +222,33 @@ def building_create(request):
 @staff_required(Perm.ORG_MANAGE)
 def building_edit(request, pk):
     building = selectors.get_building_for_user(user=request.user, pk=pk, write=True)
-    return _row_edit(request, obj=building, form_class=BuildingForm, service=services.building_update,
-                     title=_("Edit building"), field="building", next_url=reverse("core:building_detail", args=[pk]))
+    return _row_edit(
+        request,
+        obj=building,
+        form_class=BuildingForm,
+        service=services.building_update,
+        title=_("Edit building"),
+        field="building",
+        next_url=reverse("core:building_detail", args=[pk]),
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
 def unit_list(request):
-    actions = [_action(_("New unit"), "core:unit_create"),
-               _action(_("Import"), "core:import_units", "upload")] if access_for(request.user).has(
-        Perm.ORG_MANAGE) else []
-    return list_page(request, queryset=selectors.unit_list(user=request.user), filterset_class=UnitFilterSet,
-                     table_class=UnitTable, title=_("Units"), export_name="units", actions=actions)
+    actions = (
+        [_action(_("New unit"), "core:unit_create"), _action(_("Import"), "core:import_units", "upload")]
+        if access_for(request.user).has(Perm.ORG_MANAGE)
+        else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.unit_list(user=request.user),
+        filterset_class=UnitFilterSet,
+        table_class=UnitTable,
+        title=_("Units"),
+        export_name="units",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
@@ -208,12 +257,19 @@ def unit_detail(request, pk):
     access = access_for(request.user)
     can_see_owners = access.allows(Perm.OWNERS_VIEW, company_id=unit.company_id, project_id=unit.project_id)
     links = unit.residents.select_related("resident", "verified_by") if can_see_owners else []
-    return render(request, "core/unit_detail.html", {
-        "unit": unit, "links": links, "can_see_owners": can_see_owners,
-        "can_manage_rows": access.allows(Perm.ORG_MANAGE, company_id=unit.company_id, project_id=unit.project_id),
-        "can_manage_owners": access.allows(Perm.OWNERS_MANAGE, company_id=unit.company_id,
-                                           project_id=unit.project_id),
-    })
+    return render(
+        request,
+        "core/unit_detail.html",
+        {
+            "unit": unit,
+            "links": links,
+            "can_see_owners": can_see_owners,
+            "can_manage_rows": access.allows(Perm.ORG_MANAGE, company_id=unit.company_id, project_id=unit.project_id),
+            "can_manage_owners": access.allows(
+                Perm.OWNERS_MANAGE, company_id=unit.company_id, project_id=unit.project_id
+            ),
+        },
+    )
 
 
 @staff_required(Perm.ORG_MANAGE)
@@ -224,16 +280,31 @@ def unit_create(request):
 @staff_required(Perm.ORG_MANAGE)
 def unit_edit(request, pk):
     unit = selectors.get_unit_for_user(user=request.user, pk=pk, write=True)
-    return _row_edit(request, obj=unit, form_class=UnitForm, service=services.unit_update, title=_("Edit unit"),
-                     field="unit", next_url=reverse("core:unit_detail", args=[pk]))
+    return _row_edit(
+        request,
+        obj=unit,
+        form_class=UnitForm,
+        service=services.unit_update,
+        title=_("Edit unit"),
+        field="unit",
+        next_url=reverse("core:unit_detail", args=[pk]),
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
 def area_list(request):
-    actions = [_action(_("New public area"), "core:area_create")] if access_for(request.user).has(
-        Perm.ORG_MANAGE) else []
-    return list_page(request, queryset=selectors.area_list(user=request.user), filterset_class=AreaFilterSet,
-                     table_class=AreaTable, title=_("Public areas"), export_name="areas", actions=actions)
+    actions = (
+        [_action(_("New public area"), "core:area_create")] if access_for(request.user).has(Perm.ORG_MANAGE) else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.area_list(user=request.user),
+        filterset_class=AreaFilterSet,
+        table_class=AreaTable,
+        title=_("Public areas"),
+        export_name="areas",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.ORG_MANAGE)
@@ -244,30 +315,54 @@ def area_create(request):
 @staff_required(Perm.ORG_VIEW)
 def area_edit(request, pk):
     area = selectors.get_area_for_user(user=request.user, pk=pk, write=True)
-    return _row_edit(request, obj=area, form_class=AreaForm, service=services.area_update,
-                     title=_("Edit public area"), field="area", next_url=reverse("core:area_list"))
+    return _row_edit(
+        request,
+        obj=area,
+        form_class=AreaForm,
+        service=services.area_update,
+        title=_("Edit public area"),
+        field="area",
+        next_url=reverse("core:area_list"),
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
 def department_list(request):
-    actions = [_action(_("New department"), "core:department_create")] if access_for(request.user).has(
-        Perm.ORG_MANAGE) else []
-    return list_page(request, queryset=selectors.department_list(user=request.user),
-                     filterset_class=DepartmentFilterSet, table_class=DepartmentTable, title=_("Departments"),
-                     export_name="departments", actions=actions)
+    actions = (
+        [_action(_("New department"), "core:department_create")]
+        if access_for(request.user).has(Perm.ORG_MANAGE)
+        else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.department_list(user=request.user),
+        filterset_class=DepartmentFilterSet,
+        table_class=DepartmentTable,
+        title=_("Departments"),
+        export_name="departments",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.ORG_MANAGE)
 def department_create(request):
-    return _row_create(request, form_class=DepartmentForm, service=services.department_create,
-                       title=_("New department"))
+    return _row_create(
+        request, form_class=DepartmentForm, service=services.department_create, title=_("New department")
+    )
 
 
 @staff_required(Perm.ORG_VIEW)
 def department_edit(request, pk):
     department = selectors.get_department_for_user(user=request.user, pk=pk, write=True)
-    return _row_edit(request, obj=department, form_class=DepartmentForm, service=services.department_update,
-                     title=_("Edit department"), field="department", next_url=reverse("core:department_list"))
+    return _row_edit(
+        request,
+        obj=department,
+        form_class=DepartmentForm,
+        service=services.department_update,
+        title=_("Edit department"),
+        field="department",
+        next_url=reverse("core:department_list"),
+    )
 
 
 #
@@ -275,11 +370,20 @@ def department_edit(request, pk):
 #
 @staff_required(Perm.PEOPLE_VIEW)
 def membership_list(request):
-    actions = [_action(_("New staff member"), "core:staff_create")] if access_for(request.user).has(
-        Perm.PEOPLE_MANAGE) else []
-    return list_page(request, queryset=selectors.membership_list(user=request.user),
-                     filterset_class=MembershipFilterSet, table_class=MembershipTable, title=_("People and roles"),
-                     export_name="people", actions=actions)
+    actions = (
+        [_action(_("New staff member"), "core:staff_create")]
+        if access_for(request.user).has(Perm.PEOPLE_MANAGE)
+        else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.membership_list(user=request.user),
+        filterset_class=MembershipFilterSet,
+        table_class=MembershipTable,
+        title=_("People and roles"),
+        export_name="people",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.PEOPLE_VIEW)
@@ -287,8 +391,11 @@ def membership_detail(request, pk):
     membership = selectors.get_membership_for_user(user=request.user, pk=pk)
     roles = selectors.membership_list(user=request.user).filter(user=membership.user)
     form = MembershipGrantForm(user=request.user) if access_for(request.user).has(Perm.PEOPLE_MANAGE) else None
-    return render(request, "core/membership_detail.html",
-                  {"membership": membership, "person": membership.user, "roles": roles, "form": form})
+    return render(
+        request,
+        "core/membership_detail.html",
+        {"membership": membership, "person": membership.user, "roles": roles, "form": form},
+    )
 
 
 @staff_required(Perm.PEOPLE_MANAGE)
@@ -300,8 +407,9 @@ def staff_create(request):
         membership = services.staff_create(company=company, actor=request.user, **data)
         return reverse("core:membership_detail", args=[membership.pk])
 
-    return form_page(request, form=form, title=_("New staff member"), on_valid=save,
-                     success_message=_("Staff member created."))
+    return form_page(
+        request, form=form, title=_("New staff member"), on_valid=save, success_message=_("Staff member created.")
+    )
 
 
 @require_POST
@@ -311,8 +419,9 @@ def membership_grant(request, pk):
     form = MembershipGrantForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.membership_grant(company=membership.company, user=membership.user, actor=request.user,
-                                      **form.cleaned_data)
+            services.membership_grant(
+                company=membership.company, user=membership.user, actor=request.user, **form.cleaned_data
+            )
             messages.success(request, _("Role granted."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -338,12 +447,21 @@ def membership_revoke(request, pk):
 #
 @staff_required(Perm.OWNERS_VIEW)
 def resident_list(request):
-    actions = [_action(_("New owner"), "core:resident_create"),
-               _action(_("Import"), "core:import_owners", "upload")] if access_for(request.user).has(
-        Perm.OWNERS_MANAGE) else []
-    return list_page(request, queryset=selectors.resident_list(user=request.user), filterset_class=ResidentFilterSet,
-                     table_class=ResidentTable, title=_("Owners and residents"), export_name="owners",
-                     project_field="units__unit__project_id", actions=actions)
+    actions = (
+        [_action(_("New owner"), "core:resident_create"), _action(_("Import"), "core:import_owners", "upload")]
+        if access_for(request.user).has(Perm.OWNERS_MANAGE)
+        else []
+    )
+    return list_page(
+        request,
+        queryset=selectors.resident_list(user=request.user),
+        filterset_class=ResidentFilterSet,
+        table_class=ResidentTable,
+        title=_("Owners and residents"),
+        export_name="owners",
+        project_field="units__unit__project_id",
+        actions=actions,
+    )
 
 
 @staff_required(Perm.OWNERS_VIEW)
@@ -360,8 +478,13 @@ def resident_create(request):
 
     def save(data):
         link = services.resident_register(
-            unit=data["unit"], name=data["name"], phone=data["phone"], relation=data["relation"],
-            verified=data["verified"], note=data["note"], actor=request.user,
+            unit=data["unit"],
+            name=data["name"],
+            phone=data["phone"],
+            relation=data["relation"],
+            verified=data["verified"],
+            note=data["note"],
+            actor=request.user,
         )
         return reverse("core:resident_detail", args=[link.resident_id])
 
@@ -374,14 +497,22 @@ def resident_link_unit(request, pk):
     resident = selectors.get_resident_for_user(user=request.user, pk=pk)
     form = UnitResidentForm(request.POST, user=request.user)
     if form.is_valid():
-        unit = selectors.unit_list(user=request.user).filter(
-            project=form.cleaned_data["project"], code=form.cleaned_data["unit_code"].strip()).first()
+        unit = (
+            selectors.unit_list(user=request.user)
+            .filter(project=form.cleaned_data["project"], code=form.cleaned_data["unit_code"].strip())
+            .first()
+        )
         if unit is None:
             messages.error(request, _("No unit with this code in the project."))
         else:
             try:
-                services.unit_resident_link(unit=unit, resident=resident, relation=form.cleaned_data["relation"],
-                                            verified=form.cleaned_data["verified"], actor=request.user)
+                services.unit_resident_link(
+                    unit=unit,
+                    resident=resident,
+                    relation=form.cleaned_data["relation"],
+                    verified=form.cleaned_data["verified"],
+                    actor=request.user,
+                )
                 messages.success(request, _("Unit linked."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -412,13 +543,23 @@ def calendar(request):
     years = CalendarYear.objects.filter(company=company).annotate(n=Count("days")).order_by("-year")
     year = int(request.GET.get("year") or 0) or None
     days = CalendarDay.objects.filter(company=company, date__year=year) if year else []
-    return render(request, "core/calendar.html", {
-        "company": company, "years": years, "year": year, "days": days, "can_manage": can_manage,
-        "missing_years": selectors.calendar_missing_years(company=company),
-        "library_years": services.calendar_library_years(), "form": CalendarDayForm() if can_manage else None,
-        "hours_form": WorkingHoursForm(initial={"work_start": company.work_start, "work_end": company.work_end})
-        if can_manage else None,
-    })
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "company": company,
+            "years": years,
+            "year": year,
+            "days": days,
+            "can_manage": can_manage,
+            "missing_years": selectors.calendar_missing_years(company=company),
+            "library_years": services.calendar_library_years(),
+            "form": CalendarDayForm() if can_manage else None,
+            "hours_form": WorkingHoursForm(initial={"work_start": company.work_start, "work_end": company.work_end})
+            if can_manage
+            else None,
+        },
+    )
 
 
 @require_POST

@@ -14,8 +14,18 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-def list_page(request, *, queryset, filterset_class, table_class, title, export_name: str,
-              project_field: str | None = "project_id", actions: list | None = None, extra: dict | None = None):
+def list_page(
+    request,
+    *,
+    queryset,
+    filterset_class,
+    table_class,
+    title,
+    export_name: str,
+    project_field: str | None = "project_id",
+    actions: list | None = None,
+    extra: dict | None = None,
+):
     """Render a list filtered by its FilterSet and the project switcher; ``?export=xlsx`` downloads it."""
     from core.views_helpers import current_project_id
 
@@ -32,14 +42,26 @@ def list_page(request, *, queryset, filterset_class, table_class, title, export_
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "title": title, "filterset": filterset, "table": table_class(page.object_list), "page": page,
-        "querystring": query.urlencode(), "actions": actions or [],
+        "title": title,
+        "filterset": filterset,
+        "table": table_class(page.object_list),
+        "page": page,
+        "querystring": query.urlencode(),
+        "actions": actions or [],
     }
     return render(request, "list.html", {**context, **(extra or {})})
 
 
-def form_page(request, *, form, title, on_valid: Callable, template: str = "form.html",
-              success_message=None, extra: dict | None = None):
+def form_page(
+    request,
+    *,
+    form,
+    title,
+    on_valid: Callable,
+    template: str = "form.html",
+    success_message=None,
+    extra: dict | None = None,
+):
     """Run ``on_valid(cleaned_data)`` for a valid POST; service ValidationErrors land on the form."""
     if request.method == "POST" and form.is_valid():
         try:

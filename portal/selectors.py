@@ -8,9 +8,11 @@ from portal.models import Notice
 
 def my_unit_links(*, user) -> QuerySet[UnitResident]:
     """The units this user is linked to as owner, tenant or family member (any company)."""
-    return UnitResident.objects.filter(resident__user=user).select_related(
-        "unit", "unit__building", "unit__project", "resident"
-    ).order_by("unit__project__name", "unit__code")
+    return (
+        UnitResident.objects.filter(resident__user=user)
+        .select_related("unit", "unit__building", "unit__project", "resident")
+        .order_by("unit__project__name", "unit__code")
+    )
 
 
 def get_my_unit_link(*, user, unit_id) -> UnitResident:
@@ -29,9 +31,7 @@ def household(*, link: UnitResident) -> QuerySet[UnitResident]:
 
 def my_notices(*, user) -> QuerySet[Notice]:
     project_ids = sorted(set(my_unit_links(user=user).values_list("unit__project_id", flat=True)))
-    return Notice.objects.filter(project_id__in=project_ids, published_at__lte=timezone.now()).select_related(
-        "project"
-    )
+    return Notice.objects.filter(project_id__in=project_ids, published_at__lte=timezone.now()).select_related("project")
 
 
 def get_my_notice(*, user, pk) -> Notice:

@@ -33,8 +33,12 @@ class NoticeTable(Table):
         Column("project", _("project"), "project.name"),
         Column("title", _("title")),
         Column("is_pinned", _("pinned"), lambda n: _("Yes") if n.is_pinned else ""),
-        Column("published_at", _("published at"), lambda n: n.published_at or _("Draft"),
-               badge=lambda n: "success" if n.published_at else "secondary"),
+        Column(
+            "published_at",
+            _("published at"),
+            lambda n: n.published_at or _("Draft"),
+            badge=lambda n: "success" if n.published_at else "secondary",
+        ),
     ]
 
 
@@ -47,9 +51,16 @@ def notice_list(request):
     actions = []
     if access_for(request.user).has(Perm.NOTICES_MANAGE):
         actions = [{"label": _("New notice"), "url": reverse("notice_create"), "icon": "plus-lg"}]
-    return list_page(request, queryset=_notices(request.user), filterset_class=NoticeFilterSet,
-                     table_class=NoticeTable, title=_("Notices to owners"), export_name="notices", actions=actions,
-                     extra={"row_template": "portal/notice_row_actions.html"})
+    return list_page(
+        request,
+        queryset=_notices(request.user),
+        filterset_class=NoticeFilterSet,
+        table_class=NoticeTable,
+        title=_("Notices to owners"),
+        export_name="notices",
+        actions=actions,
+        extra={"row_template": "portal/notice_row_actions.html"},
+    )
 
 
 @staff_required(Perm.NOTICES_MANAGE)
@@ -67,8 +78,9 @@ def notice_create(request):
 @require_POST
 @staff_required(Perm.NOTICES_MANAGE)
 def notice_publish(request, pk):
-    notice = get_object_for_user(_notices(request.user), request.user, pk, perm=Perm.ORG_VIEW,
-                                 write_perm=Perm.NOTICES_MANAGE)
+    notice = get_object_for_user(
+        _notices(request.user), request.user, pk, perm=Perm.ORG_VIEW, write_perm=Perm.NOTICES_MANAGE
+    )
     try:
         if notice.published_at:
             services.notice_withdraw(notice=notice, actor=request.user)

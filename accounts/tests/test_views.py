@@ -40,10 +40,10 @@ class LoginTests(BaseTestCase):
     @override_settings(LOGIN_FAILURE_LIMIT=3)
     def test_it_counts_failures_per_account_not_across_accounts(self):
         for _ in range(3):
-            self.client.post("/accounts/login/", {"username": "admin", "password": "wrong"},
-                             REMOTE_ADDR="10.0.0.1")
-        response = self.client.post("/accounts/login/", {"username": "manager", "password": PASSWORD},
-                                    REMOTE_ADDR="10.0.0.2")
+            self.client.post("/accounts/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        response = self.client.post(
+            "/accounts/login/", {"username": "manager", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+        )
         self.assertRedirects(response, "/")
 
     def test_it_refuses_an_inactive_user(self):
@@ -61,16 +61,19 @@ class LoginTests(BaseTestCase):
 class PasswordChangeTests(BaseTestCase):
     def test_it_changes_the_password(self):
         self.login(self.staff)
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "Xq7-longer-pw",
-                                                            "new_password2": "Xq7-longer-pw"})
+        response = self.client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": "Xq7-longer-pw", "new_password2": "Xq7-longer-pw"},
+        )
         self.assertRedirects(response, "/accounts/profile/")
         self.staff.refresh_from_db()
         self.assertTrue(self.staff.check_password("Xq7-longer-pw"))
 
     def test_it_rejects_a_weak_password(self):
         self.login(self.staff)
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "123",
-                                                            "new_password2": "123"})
+        response = self.client.post(
+            "/accounts/password/", {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("new_password2", response.context["form"].errors)
 

@@ -8,8 +8,11 @@ from hypothesis import strategies as st
 from lib.bizcal import BusinessCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
-CAL = BusinessCalendar(holidays=frozenset({dt.date(2026, 10, 1), dt.date(2026, 10, 2)}),
-                       workdays=frozenset({dt.date(2026, 9, 27)}), known_years=frozenset({2026}))
+CAL = BusinessCalendar(
+    holidays=frozenset({dt.date(2026, 10, 1), dt.date(2026, 10, 2)}),
+    workdays=frozenset({dt.date(2026, 9, 27)}),
+    known_years=frozenset({2026}),
+)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 9) -> dt.datetime:
@@ -36,8 +39,10 @@ class BusinessCalendarTests(SimpleTestCase):
     def test_it_adds_working_days(self):
         self.assertEqual(CAL.add_workdays(dt.date(2026, 9, 30), 1), dt.date(2026, 10, 5))
 
-    @given(start=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 20)),
-           minutes=st.integers(min_value=0, max_value=5000))
+    @given(
+        start=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 20)),
+        minutes=st.integers(min_value=0, max_value=5000),
+    )
     def test_it_is_the_inverse_of_counting(self, start, minutes):
         start = start.replace(tzinfo=TZ, microsecond=0, second=0)
         end = CAL.add_working_minutes(start, minutes)

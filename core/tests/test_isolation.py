@@ -12,12 +12,36 @@ from portal.models import Notice
 
 # Longest words first: a URL name is mapped to the first word it contains.
 MODEL_WORDS = [
-    "unit_resident", "unitresident", "membership", "department", "building", "resident", "project", "notice",
-    "unit", "area", "company", "calendaryear", "user", "group", "task", "schedule", "ormq", "failure", "success",
+    "unit_resident",
+    "unitresident",
+    "membership",
+    "department",
+    "building",
+    "resident",
+    "project",
+    "notice",
+    "unit",
+    "area",
+    "company",
+    "calendaryear",
+    "user",
+    "group",
+    "task",
+    "schedule",
+    "ormq",
+    "failure",
+    "success",
 ]
 PUBLIC_ROUTES = {
-    "accounts:login", "portal:login", "accounts:logout", "set_language", "api-schema", "api-docs", "api-token",
-    "admin:login", "admin:logout",
+    "accounts:login",
+    "portal:login",
+    "accounts:logout",
+    "set_language",
+    "api-schema",
+    "api-docs",
+    "api-token",
+    "admin:login",
+    "admin:logout",
 }
 DENIED = {401, 403, 404, 405}
 PARAMS = {"format": "json", "kind": "units", "app_label": "core", "content_type_id": "1", "url": "x"}
@@ -53,15 +77,32 @@ class IsolationTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.notice = Notice.objects.create(company=cls.company, project=cls.project, title="安居停水通知",
-                                           body="周业主请注意", published_at=timezone.now())
-        cls.other_notice = Notice.objects.create(company=cls.other_company, project=cls.other_project,
-                                                 title="他山通知", body="-", published_at=timezone.now())
+        cls.notice = Notice.objects.create(
+            company=cls.company,
+            project=cls.project,
+            title="安居停水通知",
+            body="周业主请注意",
+            published_at=timezone.now(),
+        )
+        cls.other_notice = Notice.objects.create(
+            company=cls.other_company,
+            project=cls.other_project,
+            title="他山通知",
+            body="-",
+            published_at=timezone.now(),
+        )
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
-            "project": cls.project, "building": cls.building, "unit": cls.unit, "area": cls.area,
-            "department": cls.department, "membership": admin_membership, "resident": cls.resident,
-            "unit_resident": cls.owner_link, "unitresident": cls.owner_link, "notice": cls.notice,
+            "project": cls.project,
+            "building": cls.building,
+            "unit": cls.unit,
+            "area": cls.area,
+            "department": cls.department,
+            "membership": admin_membership,
+            "resident": cls.resident,
+            "unit_resident": cls.owner_link,
+            "unitresident": cls.owner_link,
+            "notice": cls.notice,
             "company": cls.company,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
@@ -140,8 +181,12 @@ class IsolationTests(BaseTestCase):
 
     def test_it_hides_other_owners_private_data_from_an_owner(self):
         self.login(self.owner)
-        others = {"unit": self.unit2, "resident": self.other_resident, "unit_resident": self.other_owner_link,
-                  "unitresident": self.other_owner_link}
+        others = {
+            "unit": self.unit2,
+            "resident": self.other_resident,
+            "unit_resident": self.other_owner_link,
+            "unitresident": self.other_owner_link,
+        }
         markers = ["吴业主", "13800000002"]
         for name, params, word in self.object_routes():
             obj = others.get(word) or self.company_a_objects.get(word)

@@ -23,8 +23,11 @@ class AccessTests(BaseTestCase):
 
     def test_it_shows_the_supervisor_only_his_projects_owners(self):
         self.assertEqual(set(selectors.resident_list(user=self.supervisor)), {self.resident, self.other_resident})
-        self.assertFalse(access_for(self.supervisor).allows(Perm.OWNERS_VIEW, company_id=self.company.id,
-                                                            project_id=self.project2.id))
+        self.assertFalse(
+            access_for(self.supervisor).allows(
+                Perm.OWNERS_VIEW, company_id=self.company.id, project_id=self.project2.id
+            )
+        )
 
     def test_it_hides_company_wide_roles_from_a_project_manager(self):
         roles = set(selectors.membership_list(user=self.manager).values_list("role", flat=True))
@@ -60,8 +63,9 @@ class CommitteeAccessTests(BaseTestCase):
         from lib.testing import make_user
 
         member = make_user("committee")
-        services.membership_grant(company=self.company, project=self.project, user=member, role="committee",
-                                  actor=self.admin)
+        services.membership_grant(
+            company=self.company, project=self.project, user=member, role="committee", actor=self.admin
+        )
         self.assertEqual(list(selectors.project_list(user=member)), [self.project])
         self.assertFalse(selectors.resident_list(user=member).exists())
         self.assertFalse(selectors.membership_list(user=member).exists())

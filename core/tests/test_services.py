@@ -11,8 +11,9 @@ from lib.testing import BaseTestCase, make_user
 
 class ProjectCreateTests(BaseTestCase):
     def test_it_creates_a_project_for_a_company_admin(self):
-        project = services.project_create(company=self.company, data={"name": "新城", "code": "xincheng"},
-                                          actor=self.admin)
+        project = services.project_create(
+            company=self.company, data={"name": "新城", "code": "xincheng"}, actor=self.admin
+        )
         self.assertEqual(project.company, self.company)
 
     def test_it_rejects_a_project_manager(self):
@@ -25,8 +26,9 @@ class ProjectCreateTests(BaseTestCase):
 
     def test_it_rejects_a_duplicate_code_naming_the_rule(self):
         with self.assertRaises(ValidationError) as ctx:
-            services.project_create(company=self.company, data={"name": "另一个", "code": self.project.code},
-                                    actor=self.admin)
+            services.project_create(
+                company=self.company, data={"name": "另一个", "code": self.project.code}, actor=self.admin
+            )
         self.assertIn("__all__", ctx.exception.message_dict)
 
     def test_it_rejects_a_contract_that_ends_before_it_starts(self):
@@ -38,8 +40,14 @@ class ProjectCreateTests(BaseTestCase):
 
 class UnitCreateTests(BaseTestCase):
     def data(self, **extra):
-        return {"building": self.building, "floor": 9, "number": "901", "code": "1-1-901",
-                "floor_area": Decimal("88.00"), **extra}
+        return {
+            "building": self.building,
+            "floor": 9,
+            "number": "901",
+            "code": "1-1-901",
+            "floor_area": Decimal("88.00"),
+            **extra,
+        }
 
     def test_it_lets_the_project_manager_add_units_in_his_project(self):
         unit = services.unit_create(project=self.project, data=self.data(), actor=self.manager)
@@ -72,42 +80,54 @@ class UnitCreateTests(BaseTestCase):
 class AreaTests(BaseTestCase):
     def test_it_rejects_a_building_from_another_project(self):
         with self.assertRaises(ValidationError):
-            services.area_create(project=self.project, data={"name": "A座大堂", "building": self.building2},
-                                 actor=self.admin)
+            services.area_create(
+                project=self.project, data={"name": "A座大堂", "building": self.building2}, actor=self.admin
+            )
 
 
 class MembershipGrantTests(BaseTestCase):
     def test_it_lets_a_project_manager_grant_staff_in_his_project(self):
         user = make_user("newbie")
-        membership = services.membership_grant(company=self.company, project=self.project, user=user,
-                                               role=Role.STAFF, actor=self.manager)
+        membership = services.membership_grant(
+            company=self.company, project=self.project, user=user, role=Role.STAFF, actor=self.manager
+        )
         self.assertTrue(membership.is_active)
 
     def test_it_stops_a_project_manager_granting_company_admin(self):
         with self.assertRaises(ValidationError) as ctx:
-            services.membership_grant(company=self.company, user=make_user("x"), role=Role.COMPANY_ADMIN,
-                                      actor=self.manager)
+            services.membership_grant(
+                company=self.company, user=make_user("x"), role=Role.COMPANY_ADMIN, actor=self.manager
+            )
         self.assertIn("role", ctx.exception.message_dict)
 
     def test_it_stops_a_project_manager_granting_in_another_project(self):
         with self.assertRaises(PermissionDenied):
-            services.membership_grant(company=self.company, project=self.project2, user=make_user("x"),
-                                      role=Role.STAFF, actor=self.manager)
+            services.membership_grant(
+                company=self.company, project=self.project2, user=make_user("x"), role=Role.STAFF, actor=self.manager
+            )
 
     def test_it_makes_company_wide_roles_company_wide(self):
-        membership = services.membership_grant(company=self.company, project=self.project, user=make_user("q"),
-                                               role=Role.QUALITY_MANAGER, actor=self.admin)
+        membership = services.membership_grant(
+            company=self.company, project=self.project, user=make_user("q"), role=Role.QUALITY_MANAGER, actor=self.admin
+        )
         self.assertIsNone(membership.project_id)
 
     def test_it_rejects_a_duplicate_role(self):
         with self.assertRaises(ValidationError):
-            services.membership_grant(company=self.company, project=self.project, user=self.staff,
-                                      role=Role.STAFF, actor=self.admin)
+            services.membership_grant(
+                company=self.company, project=self.project, user=self.staff, role=Role.STAFF, actor=self.admin
+            )
 
     def test_it_rejects_a_department_of_another_project(self):
         with self.assertRaises(ValidationError) as ctx:
-            services.membership_grant(company=self.company, project=self.project2, user=make_user("d"),
-                                      role=Role.STAFF, department=self.department, actor=self.admin)
+            services.membership_grant(
+                company=self.company,
+                project=self.project2,
+                user=make_user("d"),
+                role=Role.STAFF,
+                department=self.department,
+                actor=self.admin,
+            )
         self.assertIn("department", ctx.exception.message_dict)
 
     def test_it_revokes_and_regrants(self):
@@ -115,15 +135,24 @@ class MembershipGrantTests(BaseTestCase):
         services.membership_revoke(membership=membership, actor=self.manager)
         membership.refresh_from_db()
         self.assertFalse(membership.is_active)
-        again = services.membership_grant(company=self.company, project=self.project, user=self.staff,
-                                          role=Role.STAFF, actor=self.manager)
+        again = services.membership_grant(
+            company=self.company, project=self.project, user=self.staff, role=Role.STAFF, actor=self.manager
+        )
         self.assertEqual(again.pk, membership.pk)
         self.assertTrue(again.is_active)
 
     def test_it_creates_staff_and_role_together_or_not_at_all(self):
         with self.assertRaises(ValidationError):
-            services.staff_create(company=self.company, username="ghost", name="幽灵", phone="12345",
-                                  password=None, role=Role.STAFF, project=self.project, actor=self.admin)
+            services.staff_create(
+                company=self.company,
+                username="ghost",
+                name="幽灵",
+                phone="12345",
+                password=None,
+                role=Role.STAFF,
+                project=self.project,
+                actor=self.admin,
+            )
         from accounts.models import User
 
         self.assertFalse(User.objects.filter(username="ghost").exists())
@@ -132,8 +161,7 @@ class MembershipGrantTests(BaseTestCase):
 class ResidentTests(BaseTestCase):
     def test_it_links_an_existing_account_by_phone(self):
         user = make_user("zhang", phone="13811112222")
-        resident = services.resident_create(company=self.company, name="张三", phone="13811112222",
-                                            actor=self.admin)
+        resident = services.resident_create(company=self.company, name="张三", phone="13811112222", actor=self.admin)
         self.assertEqual(resident.user, user)
 
     def test_it_rejects_a_bad_phone(self):
@@ -147,12 +175,14 @@ class ResidentTests(BaseTestCase):
 
     def test_it_stops_a_project_owner_manager_creating_residents_in_another_company(self):
         with self.assertRaises(PermissionDenied):
-            services.resident_create(company=self.other_company, name="张三", phone="13811112222",
-                                     actor=self.supervisor)
+            services.resident_create(
+                company=self.other_company, name="张三", phone="13811112222", actor=self.supervisor
+            )
 
     def test_it_lets_a_project_owner_manager_create_residents_in_his_company(self):
-        resident = services.resident_create(company=self.company, name="张三", phone="13811112222",
-                                            actor=self.supervisor)
+        resident = services.resident_create(
+            company=self.company, name="张三", phone="13811112222", actor=self.supervisor
+        )
         self.assertEqual(resident.company, self.company)
 
     def test_it_verifies_a_link_once(self):
@@ -186,15 +216,17 @@ class CalendarTests(BaseTestCase):
         self.assertIn("year", ctx.exception.message_dict)
 
     def test_it_lets_an_admin_enter_next_years_days(self):
-        day = services.calendar_day_set(company=self.company, date=dt.date(2099, 1, 1), is_workday=False,
-                                        name="元旦", actor=self.admin)
+        day = services.calendar_day_set(
+            company=self.company, date=dt.date(2099, 1, 1), is_workday=False, name="元旦", actor=self.admin
+        )
         self.assertEqual(day.calendar_year.year, 2099)
         self.assertEqual(day.calendar_year.source, "manual")
 
     def test_it_rejects_calendar_changes_by_a_project_manager(self):
         with self.assertRaises(PermissionDenied):
-            services.calendar_day_set(company=self.company, date=dt.date(2099, 1, 1), is_workday=False,
-                                      name="元旦", actor=self.manager)
+            services.calendar_day_set(
+                company=self.company, date=dt.date(2099, 1, 1), is_workday=False, name="元旦", actor=self.manager
+            )
 
 
 class BuildingCountTests(BaseTestCase):

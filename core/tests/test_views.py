@@ -67,8 +67,9 @@ class ListTests(BaseTestCase):
 
         self.login(self.admin)
         response = self.client.get("/units/", {"project_id": self.project.pk, "export": "xlsx"})
-        self.assertEqual(response["Content-Type"].split(";")[0],
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertEqual(
+            response["Content-Type"].split(";")[0], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         sheet = load_workbook(io.BytesIO(response.content)).active
         codes = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
         self.assertEqual(codes, {"1-1-101", "1-1-201", "1-1-301"})
@@ -128,23 +129,26 @@ class RoleTests(BaseTestCase):
 class FormTests(BaseTestCase):
     def test_it_creates_a_building_and_lands_on_the_project(self):
         self.login(self.manager)
-        response = self.client.post("/buildings/new/", {"project": self.project.pk, "name": "9栋", "floors": 6,
-                                                         "sort_order": 9})
+        response = self.client.post(
+            "/buildings/new/", {"project": self.project.pk, "name": "9栋", "floors": 6, "sort_order": 9}
+        )
         building = Building.objects.get(project=self.project, name="9栋")
         self.assertRedirects(response, f"/buildings/{building.pk}/")
 
     def test_it_refuses_a_project_the_user_cannot_write(self):
         self.login(self.manager)
-        response = self.client.post("/buildings/new/", {"project": self.project2.pk, "name": "9栋", "floors": 6,
-                                                         "sort_order": 0})
+        response = self.client.post(
+            "/buildings/new/", {"project": self.project2.pk, "name": "9栋", "floors": 6, "sort_order": 0}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("project", response.context["form"].errors)
         self.assertFalse(Building.objects.filter(name="9栋").exists())
 
     def test_it_shows_the_duplicate_rule_on_the_form(self):
         self.login(self.admin)
-        response = self.client.post("/buildings/new/", {"project": self.project.pk, "name": self.building.name,
-                                                         "floors": 6, "sort_order": 0})
+        response = self.client.post(
+            "/buildings/new/", {"project": self.project.pk, "name": self.building.name, "floors": 6, "sort_order": 0}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].errors)
         self.assertContains(response, "alert-danger")
@@ -152,17 +156,32 @@ class FormTests(BaseTestCase):
 
     def test_it_edits_a_project(self):
         self.login(self.admin)
-        data = {"name": "安居物业花园二期", "code": self.project.code, "kind": "residential",
-                "service_level": "level_1", "floor_area": "1000", "households": "4", "is_active": "on"}
+        data = {
+            "name": "安居物业花园二期",
+            "code": self.project.code,
+            "kind": "residential",
+            "service_level": "level_1",
+            "floor_area": "1000",
+            "households": "4",
+            "is_active": "on",
+        }
         response = self.client.post(f"/projects/{self.project.pk}/edit/", data)
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Project.objects.get(pk=self.project.pk).service_level, "level_1")
 
     def test_it_creates_staff_with_a_role(self):
         self.login(self.manager)
-        response = self.client.post("/people/new/", {"name": "陈保洁", "username": "chen", "phone": "13612345678",
-                                                     "password": "Clean-2026-x", "role": "staff",
-                                                     "project": self.project.pk})
+        response = self.client.post(
+            "/people/new/",
+            {
+                "name": "陈保洁",
+                "username": "chen",
+                "phone": "13612345678",
+                "password": "Clean-2026-x",
+                "role": "staff",
+                "project": self.project.pk,
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.assertTrue(Membership.objects.filter(user__username="chen", project=self.project, role="staff").exists())
 
@@ -186,8 +205,9 @@ class OwnerTests(BaseTestCase):
     def test_it_does_not_link_a_unit_of_another_company(self):
         self.login(self.admin)
         url = reverse("core:resident_link_unit", args=[self.resident.pk])
-        self.client.post(url, {"unit_code": self.other_unit.code, "project": self.other_project.pk,
-                               "relation": "owner"})
+        self.client.post(
+            url, {"unit_code": self.other_unit.code, "project": self.other_project.pk, "relation": "owner"}
+        )
         self.assertFalse(UnitResident.objects.filter(unit=self.other_unit, resident=self.resident).exists())
 
 
@@ -223,8 +243,9 @@ class CalendarViewTests(BaseTestCase):
 
     def test_it_forbids_a_project_manager_to_set_hours(self):
         self.login(self.manager)
-        self.assertEqual(self.client.post("/calendar/hours/", {"work_start": "08:00",
-                                                                "work_end": "17:00"}).status_code, 403)
+        self.assertEqual(
+            self.client.post("/calendar/hours/", {"work_start": "08:00", "work_end": "17:00"}).status_code, 403
+        )
 
     def test_it_forbids_staff_to_change_the_calendar(self):
         self.login(self.staff)
@@ -240,8 +261,14 @@ class ErrorPageTests(BaseTestCase):
 
 class ResidentRegisterTests(BaseTestCase):
     def post(self, **extra):
-        data = {"project": self.project.pk, "unit_code": self.unit3.code, "name": "冯业主", "phone": "13855556666",
-                "relation": "owner", **extra}
+        data = {
+            "project": self.project.pk,
+            "unit_code": self.unit3.code,
+            "name": "冯业主",
+            "phone": "13855556666",
+            "relation": "owner",
+            **extra,
+        }
         return self.client.post("/owners/new/", data)
 
     def test_it_registers_a_new_owner_on_a_unit_and_shows_him(self):
