@@ -1,3 +1,7 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.translation import check_for_language
 from django_scopes import scope, scopes_disabled
 
 from core.access import access_for
@@ -20,3 +24,16 @@ class TenantScopeMiddleware:
                 return self.get_response(request)
         with scope(company=access_for(user).scope_company_ids()):
             return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose otherwise: the language cookie (set by /i18n/setlang/)
+    wins, else LANGUAGE_CODE (zh-hans). The browser's Accept-Language is ignored on purpose:
+    staff phones and office PCs often send en-US, and the product is Chinese-first."""
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

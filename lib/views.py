@@ -32,7 +32,7 @@ def list_page(
     project_id = current_project_id(request)
     if project_id and project_field:
         queryset = queryset.filter(**{project_field: project_id})
-    filterset = filterset_class(request.GET or None, queryset=queryset)
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound else queryset
     if request.GET.get("export") == "xlsx":
         table = table_class(rows[:EXPORT_LIMIT])

@@ -1,6 +1,5 @@
 """Staff side of owner notices: write, publish, withdraw."""
 
-import django_filters as filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.access import access_for, get_object_for_user, restrict
 from core.choices import Perm
 from core.decorators import staff_required
-from core.filtersets import SearchFilterSet
+from core.filtersets import SearchFilterSet, project_filter
 from lib.tables import Column, Table
 from lib.views import form_page, list_page
 from portal import services
@@ -21,7 +20,7 @@ from portal.models import Notice
 
 class NoticeFilterSet(SearchFilterSet):
     search_fields = ("title", "body")
-    project_id = filters.NumberFilter(label=_("project"))
+    project_id = project_filter()
 
     class Meta:
         model = Notice

@@ -215,15 +215,21 @@ class ListTests(ApiTestCase):
         self.assertEqual(self.ids(self.get("units/", {"building_id": self.building2.pk})), {self.unit_office.pk})
 
     def test_it_does_not_leak_through_filters(self):
+        # Another company's project answers exactly like a project that does not exist.
         self.auth(self.admin)
-        self.assertEqual(self.ids(self.get("units/", {"project_id": self.other_project.pk})), set())
+        other = self.get("units/", {"project_id": self.other_project.pk})
+        missing = self.get("units/", {"project_id": 999999})
+        self.assertError(other, 400, "invalid", fields={"project_id": "invalid_choice"})
+        self.assertEqual(other.json(), missing.json())
 
     def test_it_reports_a_bad_filter_value(self):
         self.auth(self.admin)
         self.assertError(
             self.get("units/", {"status": "demolished"}), 400, "invalid", fields={"status": "invalid_choice"}
         )
-        self.assertError(self.get("units/", {"project_id": "abc"}), 400, "invalid", fields={"project_id": "invalid"})
+        self.assertError(
+            self.get("units/", {"project_id": "abc"}), 400, "invalid", fields={"project_id": "invalid_choice"}
+        )
 
     def test_it_filters_other_lists(self):
         self.auth(self.admin)

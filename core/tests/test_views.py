@@ -24,6 +24,12 @@ class HomeTests(BaseTestCase):
         response = self.client.get("/projects/")
         self.assertContains(response, '<html lang="zh-hans">')
 
+    def test_it_stays_chinese_for_an_english_browser(self):
+        self.login(self.admin)
+        response = self.client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="zh-hans">')
+        self.assertContains(response, "项目")
+
     def test_it_switches_to_english(self):
         self.login(self.admin)
         self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
