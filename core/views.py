@@ -53,6 +53,11 @@ def _action(label, url_name: str, icon: str = "plus-lg") -> dict:
     return {"label": label, "url": reverse(url_name), "icon": icon}
 
 
+def _actions_if(request, perm: str, *actions: dict) -> list[dict]:
+    """The list page's buttons, shown only to users holding ``perm`` somewhere."""
+    return list(actions) if access_for(request.user).has(perm) else []
+
+
 def _company_or_403(request, perm: str):
     company = selectors.default_company_for_user(user=request.user)
     if company is None or not access_for(request.user).allows(perm, company_id=company.id, project_id=None):
@@ -97,9 +102,7 @@ def switch_project(request):
 #
 @staff_required(Perm.ORG_VIEW)
 def project_list(request):
-    actions = (
-        [_action(_("New project"), "core:project_create")] if access_for(request.user).has(Perm.PROJECT_MANAGE) else []
-    )
+    actions = _actions_if(request, Perm.PROJECT_MANAGE, _action(_("New project"), "core:project_create"))
     return list_page(
         request,
         queryset=selectors.project_list(user=request.user),
@@ -180,10 +183,11 @@ def _row_edit(request, *, obj, form_class, service, title, field: str, next_url=
 
 @staff_required(Perm.ORG_VIEW)
 def building_list(request):
-    actions = (
-        [_action(_("New building"), "core:building_create"), _action(_("Import"), "core:import_buildings", "upload")]
-        if access_for(request.user).has(Perm.ORG_MANAGE)
-        else []
+    actions = _actions_if(
+        request,
+        Perm.ORG_MANAGE,
+        _action(_("New building"), "core:building_create"),
+        _action(_("Import"), "core:import_buildings", "upload"),
     )
     return list_page(
         request,
@@ -235,10 +239,11 @@ def building_edit(request, pk):
 
 @staff_required(Perm.ORG_VIEW)
 def unit_list(request):
-    actions = (
-        [_action(_("New unit"), "core:unit_create"), _action(_("Import"), "core:import_units", "upload")]
-        if access_for(request.user).has(Perm.ORG_MANAGE)
-        else []
+    actions = _actions_if(
+        request,
+        Perm.ORG_MANAGE,
+        _action(_("New unit"), "core:unit_create"),
+        _action(_("Import"), "core:import_units", "upload"),
     )
     return list_page(
         request,
@@ -293,9 +298,7 @@ def unit_edit(request, pk):
 
 @staff_required(Perm.ORG_VIEW)
 def area_list(request):
-    actions = (
-        [_action(_("New public area"), "core:area_create")] if access_for(request.user).has(Perm.ORG_MANAGE) else []
-    )
+    actions = _actions_if(request, Perm.ORG_MANAGE, _action(_("New public area"), "core:area_create"))
     return list_page(
         request,
         queryset=selectors.area_list(user=request.user),
@@ -328,11 +331,7 @@ def area_edit(request, pk):
 
 @staff_required(Perm.ORG_VIEW)
 def department_list(request):
-    actions = (
-        [_action(_("New department"), "core:department_create")]
-        if access_for(request.user).has(Perm.ORG_MANAGE)
-        else []
-    )
+    actions = _actions_if(request, Perm.ORG_MANAGE, _action(_("New department"), "core:department_create"))
     return list_page(
         request,
         queryset=selectors.department_list(user=request.user),
@@ -370,11 +369,7 @@ def department_edit(request, pk):
 #
 @staff_required(Perm.PEOPLE_VIEW)
 def membership_list(request):
-    actions = (
-        [_action(_("New staff member"), "core:staff_create")]
-        if access_for(request.user).has(Perm.PEOPLE_MANAGE)
-        else []
-    )
+    actions = _actions_if(request, Perm.PEOPLE_MANAGE, _action(_("New staff member"), "core:staff_create"))
     return list_page(
         request,
         queryset=selectors.membership_list(user=request.user),
@@ -447,10 +442,11 @@ def membership_revoke(request, pk):
 #
 @staff_required(Perm.OWNERS_VIEW)
 def resident_list(request):
-    actions = (
-        [_action(_("New owner"), "core:resident_create"), _action(_("Import"), "core:import_owners", "upload")]
-        if access_for(request.user).has(Perm.OWNERS_MANAGE)
-        else []
+    actions = _actions_if(
+        request,
+        Perm.OWNERS_MANAGE,
+        _action(_("New owner"), "core:resident_create"),
+        _action(_("Import"), "core:import_owners", "upload"),
     )
     return list_page(
         request,

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -169,7 +170,7 @@ def _fill_value(field: models.Field):
         return None
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return timezone.now()
-    raise NotImplementedError(
+    raise ImproperlyConfigured(
         f"gen_scale cannot fill {field.model.__name__}.{field.name} (NOT NULL, no default); "
         "add it to core/demo/scale.py"
     )
