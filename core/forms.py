@@ -154,6 +154,14 @@ class ResidentForm(forms.Form):
         return data
 
 
+class ResidentAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput,
+        help_text=_("Tell the owner in person; he signs in at /m/ with his mobile number."),
+    )
+
+
 class UnitResidentForm(forms.Form):
     unit_code = forms.CharField(label=_("unit code"), max_length=60, help_text=_("For example 3-2-1501."))
     project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none())

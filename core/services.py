@@ -247,6 +247,37 @@ def resident_register(
     return unit_resident_link(unit=unit, resident=resident, relation=relation, verified=verified, actor=actor)
 
 
+RESIDENT_HAS_ACCOUNT = _("This owner already has an account.")
+RESIDENT_NEEDS_PHONE = _("An owner signs in with his mobile number; enter it first.")
+
+
+@transaction.atomic
+def resident_account_create(*, resident: Resident, password: str, actor: User) -> User:
+    """Open the owner pages for a roster entry: an account signing in with his mobile number.
+
+    The staff member hands the initial password over in person or by phone; the owner
+    changes it after the first sign-in.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    from accounts.services import user_create
+
+    _check_may_manage_residents(actor=actor, company=resident.company)
+    if resident.user_id:
+        raise ValidationError(RESIDENT_HAS_ACCOUNT)
+    if not resident.phone:
+        raise ValidationError({"phone": RESIDENT_NEEDS_PHONE})
+    existing = User.objects.filter(phone=resident.phone).first()
+    if existing is None:
+        validate_password(password)
+        existing = user_create(username=resident.phone, name=resident.name, phone=resident.phone, password=password)
+    resident.user = existing
+    resident.full_clean()
+    resident.save(update_fields=["user"])
+    forget_access(existing)
+    return existing
+
+
 def resident_link_account(*, resident: Resident) -> Resident:
     """Attach the account with the same mobile number, so the owner can sign in to /m/."""
     if resident.user_id or not resident.phone:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("owners/new/", views.resident_create, name="resident_create"),
     path("owners/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("owners/<int:pk>/link-unit/", views.resident_link_unit, name="resident_link_unit"),
+    path("owners/<int:pk>/account/", views.resident_account_create, name="resident_account_create"),
     path("owner-links/<int:pk>/verify/", views.unit_resident_verify, name="unit_resident_verify"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/days/", views.calendar_day_add, name="calendar_day_add"),

@@ -29,6 +29,7 @@ from core.forms import (
     DepartmentForm,
     MembershipGrantForm,
     ProjectForm,
+    ResidentAccountForm,
     ResidentForm,
     StaffCreateForm,
     UnitForm,
@@ -465,7 +466,27 @@ def resident_detail(request, pk):
     resident = selectors.get_resident_for_user(user=request.user, pk=pk)
     links = selectors.unit_resident_list(user=request.user).filter(resident=resident)
     form = UnitResidentForm(user=request.user) if access_for(request.user).has(Perm.OWNERS_MANAGE) else None
-    return render(request, "core/resident_detail.html", {"resident": resident, "links": links, "form": form})
+    account_form = ResidentAccountForm() if form and not resident.user_id else None
+    context = {"resident": resident, "links": links, "form": form, "account_form": account_form}
+    return render(request, "core/resident_detail.html", context)
+
+
+@require_POST
+@staff_required(Perm.OWNERS_MANAGE)
+def resident_account_create(request, pk):
+    resident = selectors.get_resident_for_user(user=request.user, pk=pk)
+    form = ResidentAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resident_account_create(
+                resident=resident, password=form.cleaned_data["password"], actor=request.user
+            )
+            messages.success(request, _("Account created: the owner signs in at /m/ with his mobile number."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("core:resident_detail", pk=pk)
 
 
 @staff_required(Perm.OWNERS_MANAGE)

@@ -304,3 +304,41 @@ class ResidentRegisterTests(BaseTestCase):
         response = self.post(project=self.project2.pk, unit_code=self.unit_office.code)
         self.assertIn("project", response.context["form"].errors)
         self.assertFalse(UnitResident.objects.filter(unit=self.unit_office).exists())
+
+
+class ResidentAccountTests(BaseTestCase):
+    def setUp(self):
+        from core import services
+
+        self.link = services.resident_register(
+            unit=self.unit3, name="冯业主", phone="13855556666", relation="owner", actor=self.admin
+        )
+        self.url = reverse("core:resident_account_create", args=[self.link.resident_id])
+
+    def test_it_opens_the_owner_pages_for_a_registered_owner(self):
+        self.login(self.supervisor)
+        self.client.post(self.url, {"password": "Feng-2026-home"})
+        self.client.logout()
+        response = self.client.post("/m/login/", {"username": "13855556666", "password": "Feng-2026-home"})
+        self.assertRedirects(response, "/m/")
+        self.assertContains(self.client.get("/m/"), self.unit3.number)
+
+    def test_it_refuses_a_weak_password(self):
+        self.login(self.supervisor)
+        self.client.post(self.url, {"password": "123"})
+        self.link.resident.refresh_from_db()
+        self.assertIsNone(self.link.resident.user_id)
+
+    def test_it_refuses_a_second_account(self):
+        self.login(self.supervisor)
+        self.client.post(self.url, {"password": "Feng-2026-home"})
+        response = self.client.post(self.url, {"password": "Other-2026-pass"}, follow=True)
+        self.assertContains(response, "alert-danger")
+
+    def test_it_forbids_staff_and_hides_it_from_the_outsider(self):
+        self.login(self.staff)
+        self.assertEqual(self.client.post(self.url, {"password": "Feng-2026-home"}).status_code, 403)
+        self.login(self.outsider)
+        self.assertIn(self.client.post(self.url, {"password": "Feng-2026-home"}).status_code, {403, 404})
+        self.link.resident.refresh_from_db()
+        self.assertIsNone(self.link.resident.user_id)
