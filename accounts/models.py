@@ -16,7 +16,7 @@ class User(AbstractUser):
     for platform operators.
     """
 
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(
         _("mobile phone"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )

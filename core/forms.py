@@ -87,7 +87,7 @@ class DepartmentForm(ProjectChoiceMixin, forms.ModelForm):
 
 
 class StaffCreateForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     username = forms.CharField(label=_("username"), max_length=150)
     phone = forms.CharField(label=_("mobile phone"), max_length=11, required=False)
     password = forms.CharField(
@@ -134,7 +134,7 @@ class ResidentForm(forms.Form):
 
     project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none())
     unit_code = forms.CharField(label=_("unit code"), max_length=60, help_text=_("For example 3-2-1501."))
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     phone = forms.CharField(label=_("mobile phone"), max_length=11)
     relation = forms.ChoiceField(label=_("relation"), choices=ResidentRelation.choices)
     verified = forms.BooleanField(label=_("verified"), required=False)

@@ -294,7 +294,7 @@ class Resident(models.Model):
     """An owner or resident (业主/住户) on the company's roster; ``user`` is set once he has an account."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[phone_validator])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -61,7 +61,7 @@ class DepartmentTable(Table):
 
 class MembershipTable(Table):
     columns = [
-        Column("name", _("name"), "user.get_full_name", link="core:membership_detail"),
+        Column("name", _("full name"), "user.get_full_name", link="core:membership_detail"),
         Column("username", _("username"), "user.username"),
         Column("phone", _("mobile phone"), "user.phone"),
         Column("role", _("role"), "get_role_display"),
@@ -79,7 +79,7 @@ class MembershipTable(Table):
 
 class ResidentTable(Table):
     columns = [
-        Column("name", _("name"), link="core:resident_detail"),
+        Column("name", _("full name"), link="core:resident_detail"),
         Column("phone", _("mobile phone")),
         Column("unit_count", _("units")),
         Column(
