@@ -172,3 +172,11 @@ def calendar_missing_years(*, company: Company, today: dt.date | None = None) ->
     wanted = [today.year] + ([today.year + 1] if today.month >= 11 else [])
     known = set(CalendarYear.objects.filter(company=company, year__in=wanted).values_list("year", flat=True))
     return [y for y in wanted if y not in known]
+
+
+def calendar_years(*, company: Company) -> QuerySet[CalendarYear]:
+    return CalendarYear.objects.filter(company=company).annotate(n=Count("days")).order_by("-year")
+
+
+def calendar_days(*, company: Company, year: int) -> QuerySet[CalendarDay]:
+    return CalendarDay.objects.filter(company=company, date__year=year)

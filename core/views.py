@@ -36,7 +36,6 @@ from core.forms import (
     UnitResidentForm,
     WorkingHoursForm,
 )
-from core.models import CalendarDay, CalendarYear
 from core.tables import (
     AreaTable,
     BuildingTable,
@@ -557,9 +556,9 @@ def unit_resident_verify(request, pk):
 def calendar(request):
     company = selectors.default_company_for_user(user=request.user)
     can_manage = access_for(request.user).allows(Perm.CALENDAR_MANAGE, company_id=company.id, project_id=None)
-    years = CalendarYear.objects.filter(company=company).annotate(n=Count("days")).order_by("-year")
+    years = selectors.calendar_years(company=company)
     year = int(request.GET.get("year") or 0) or None
-    days = CalendarDay.objects.filter(company=company, date__year=year) if year else []
+    days = selectors.calendar_days(company=company, year=year) if year else []
     return render(
         request,
         "core/calendar.html",

@@ -2,6 +2,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.access import get_object_for_user, restrict
+from core.choices import Perm
 from core.models import UnitResident
 from portal.models import Notice
 
@@ -39,3 +41,16 @@ def get_my_notice(*, user, pk) -> Notice:
     if notice is None:
         raise Http404
     return notice
+
+
+#
+# Staff side
+#
+def staff_notice_list(*, user) -> QuerySet[Notice]:
+    return restrict(Notice.objects.select_related("project"), user, Perm.ORG_VIEW)
+
+
+def get_notice_for_user(*, user, pk, write: bool = False) -> Notice:
+    return get_object_for_user(
+        staff_notice_list(user=user), user, pk, perm=Perm.ORG_VIEW, write_perm=Perm.NOTICES_MANAGE if write else None
+    )

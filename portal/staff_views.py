@@ -7,42 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.access import access_for, get_object_for_user, restrict
+from core.access import access_for
 from core.choices import Perm
 from core.decorators import staff_required
-from core.filtersets import SearchFilterSet, project_filter
-from lib.tables import Column, Table
 from lib.views import form_page, list_page
 from portal import services
+from portal.filtersets import NoticeFilterSet
 from portal.forms import NoticeForm
-from portal.models import Notice
-
-
-class NoticeFilterSet(SearchFilterSet):
-    search_fields = ("title", "body")
-    project_id = project_filter()
-
-    class Meta:
-        model = Notice
-        fields = ["q", "project_id"]
-
-
-class NoticeTable(Table):
-    columns = [
-        Column("project", _("project"), "project.name"),
-        Column("title", _("title")),
-        Column("is_pinned", _("pinned"), lambda n: _("Yes") if n.is_pinned else ""),
-        Column(
-            "published_at",
-            _("published at"),
-            lambda n: n.published_at or _("Draft"),
-            badge=lambda n: "success" if n.published_at else "secondary",
-        ),
-    ]
-
-
-def _notices(user):
-    return restrict(Notice.objects.select_related("project"), user, Perm.ORG_VIEW)
+from portal.selectors import get_notice_for_user, staff_notice_list
+from portal.tables import NoticeTable
 
 
 @staff_required(Perm.ORG_VIEW)
@@ -52,7 +25,7 @@ def notice_list(request):
         actions = [{"label": _("New notice"), "url": reverse("notice_create"), "icon": "plus-lg"}]
     return list_page(
         request,
-        queryset=_notices(request.user),
+        queryset=staff_notice_list(user=request.user),
         filterset_class=NoticeFilterSet,
         table_class=NoticeTable,
         title=_("Notices to owners"),
@@ -77,9 +50,7 @@ def notice_create(request):
 @require_POST
 @staff_required(Perm.NOTICES_MANAGE)
 def notice_publish(request, pk):
-    notice = get_object_for_user(
-        _notices(request.user), request.user, pk, perm=Perm.ORG_VIEW, write_perm=Perm.NOTICES_MANAGE
-    )
+    notice = get_notice_for_user(user=request.user, pk=pk, write=True)
     try:
         if notice.published_at:
             services.notice_withdraw(notice=notice, actor=request.user)
