@@ -11,3 +11,7 @@ from django.conf import settings  # noqa: E402
 
 # Hashing is not under test; PBKDF2 would spend most of each setUpTestData.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploaded photos go to a throw-away directory per test process, never to the repo's media/.
+_media = __import__("tempfile").mkdtemp(prefix="pinzhi-media-")
+settings.MEDIA_ROOT = _media

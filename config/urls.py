@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("m/", include("portal.urls")),
     path("notices/", include("portal.staff_urls")),
+    path("workorders/", include("workorders.urls")),
     path("api/", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -29,21 +29,47 @@ class Perm(models.TextChoices):
     OWNERS_MANAGE = "owners.manage", _("Edit and verify owners")
     NOTICES_MANAGE = "notices.manage", _("Publish notices to owners")
     CALENDAR_MANAGE = "calendar.manage", _("Maintain the business calendar")
+    WO_VIEW = "workorders.view", _("View work orders")
+    WO_REPORT = "workorders.report", _("Enter work orders for owners")
+    WO_WORK = "workorders.work", _("Work on orders assigned to me")
+    WO_MANAGE = "workorders.manage", _("Accept, dispatch, verify and close work orders")
+    WO_CONFIGURE = "workorders.configure", _("Configure categories, SLA policies and work-order settings")
 
 
 _STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW}
+_WO_FIELD = {Perm.WO_VIEW, Perm.WO_REPORT, Perm.WO_WORK}
+_WO_LEAD = {*_WO_FIELD, Perm.WO_MANAGE}
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.COMPANY_ADMIN: frozenset(Perm.values),
-    Role.QUALITY_MANAGER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.OWNERS_VIEW, Perm.NOTICES_MANAGE}),
-    Role.PROJECT_MANAGER: frozenset(
-        {*_STAFF_READ, Perm.ORG_MANAGE, Perm.PEOPLE_VIEW, Perm.PEOPLE_MANAGE, Perm.OWNERS_MANAGE, Perm.NOTICES_MANAGE}
+    Role.QUALITY_MANAGER: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.PEOPLE_VIEW,
+            Perm.OWNERS_VIEW,
+            Perm.NOTICES_MANAGE,
+            Perm.WO_VIEW,
+            Perm.WO_REPORT,
+            Perm.WO_MANAGE,
+            Perm.WO_CONFIGURE,
+        }
     ),
-    Role.SUPERVISOR: frozenset({*_STAFF_READ, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
-    Role.STAFF: frozenset(_STAFF_READ),
+    Role.PROJECT_MANAGER: frozenset(
+        {
+            *_STAFF_READ,
+            *_WO_LEAD,
+            Perm.ORG_MANAGE,
+            Perm.PEOPLE_VIEW,
+            Perm.PEOPLE_MANAGE,
+            Perm.OWNERS_MANAGE,
+            Perm.NOTICES_MANAGE,
+        }
+    ),
+    Role.SUPERVISOR: frozenset({*_STAFF_READ, *_WO_LEAD, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
+    Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD}),
     Role.INSPECTOR: frozenset({Perm.ORG_VIEW}),
     # The owner board (issue 7) adds what the committee reads; until then its project's structure.
     Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
-    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW}),
+    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW}),
 }
 
 # Roles a project manager may grant inside his projects; higher roles need a company admin.

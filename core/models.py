@@ -256,10 +256,15 @@ class Membership(models.Model):
     )
     title = models.CharField(_("job title"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    on_duty = models.BooleanField(
+        _("on duty"), default=True, help_text=_("Automatic dispatch only picks people who are on duty.")
+    )
+    # Round-robin among equally loaded people: the one dispatched to longest ago goes first.
+    last_dispatched_at = models.DateTimeField(_("last dispatched at"), null=True, blank=True, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = company_scoped()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["last_dispatched_at"])
 
     class Meta:
         verbose_name = _("membership")

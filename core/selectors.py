@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -164,6 +165,24 @@ def business_calendar(*, company: Company) -> BusinessCalendar:
         workdays=frozenset(d for d, w in days if w),
         known_years=frozenset(CalendarYear.objects.filter(company=company).values_list("year", flat=True)),
     )
+
+
+def _calendar_key(company_id: int) -> str:
+    return f"pinzhi:bizcal:{company_id}"
+
+
+def business_calendar_cached(*, company: Company) -> BusinessCalendar:
+    """The company's calendar from the cache (an hour at most); SLA clocks call this on every order."""
+    key = _calendar_key(company.id)
+    calendar = cache.get(key)
+    if calendar is None:
+        calendar = business_calendar(company=company)
+        cache.set(key, calendar, 3600)
+    return calendar
+
+
+def business_calendar_forget(*, company_id: int) -> None:
+    cache.delete(_calendar_key(company_id))
 
 
 def calendar_missing_years(*, company: Company, today: dt.date | None = None) -> list[int]:

@@ -25,6 +25,7 @@ from core.models import (
     Unit,
     UnitResident,
 )
+from core.selectors import business_calendar_forget
 
 MEMBERSHIP_ROLE_NEEDS_ADMIN = _("Only a company admin may grant this role.")
 MEMBERSHIP_DUPLICATE = _("This person already has this role here.")
@@ -53,6 +54,9 @@ def company_create(*, name: str, code: str, actor: User | None = None, **data: A
         raise ValidationError(_("Only a platform operator may create companies."))
     company = _save(Company(name=name, code=code, **data))
     calendar_seed_known_years(company=company)
+    from workorders.services import workorder_defaults_seed  # the domain apps sit above core
+
+    workorder_defaults_seed(company=company)
     return company
 
 
@@ -345,11 +349,18 @@ def calendar_seed_year(*, company: Company, year: int, actor: User | None = None
         company=company, year=year, defaults={"source": CalendarSource.LIBRARY}
     )
     CalendarDay.objects.filter(calendar_year=cal_year).delete()
+    _calendar_changed(company.id)
     CalendarDay.objects.bulk_create(
         CalendarDay(company=company, calendar_year=cal_year, date=d, is_workday=w, name=n)
         for d, w, n in _library_days(year)
     )
     return cal_year
+
+
+def _calendar_changed(company_id: int) -> None:
+    """Drop the cached calendar now and again after commit (a reader may cache the old rows meanwhile)."""
+    business_calendar_forget(company_id=company_id)
+    transaction.on_commit(lambda: business_calendar_forget(company_id=company_id))
 
 
 def calendar_seed_known_years(*, company: Company, since: int = 2020) -> None:
@@ -361,6 +372,7 @@ def calendar_seed_known_years(*, company: Company, since: int = 2020) -> None:
 @transaction.atomic
 def company_working_hours_set(*, company: Company, work_start: dt.time, work_end: dt.time, actor: User) -> Company:
     require_perm(actor, Perm.CALENDAR_MANAGE, company_id=company.id, project_id=None)
+    _calendar_changed(company.id)
     return _save(_apply(company, {"work_start": work_start, "work_end": work_end}))
 
 
@@ -371,6 +383,7 @@ def calendar_day_set(*, company: Company, date: dt.date, is_workday: bool, name:
     cal_year, _created = CalendarYear.objects.get_or_create(
         company=company, year=date.year, defaults={"source": CalendarSource.MANUAL}
     )
+    _calendar_changed(company.id)
     day = CalendarDay.objects.filter(company=company, date=date).first() or CalendarDay(
         company=company, calendar_year=cal_year, date=date
     )
@@ -380,4 +393,5 @@ def calendar_day_set(*, company: Company, date: dt.date, is_workday: bool, name:
 @transaction.atomic
 def calendar_day_delete(*, day: CalendarDay, actor: User) -> None:
     require_perm(actor, Perm.CALENDAR_MANAGE, company_id=day.company_id, project_id=None)
+    _calendar_changed(day.company_id)
     day.delete()

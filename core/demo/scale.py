@@ -247,11 +247,29 @@ def scale_delete_company(company: Company) -> None:
     """Remove a generated company and everything gen_scale and the core services gave it."""
     with transaction.atomic():
         # Raw deletes for the big tables: the ORM would load every row to cascade.
+        from workorders import models as wo
+
         with connection.cursor() as cursor:
-            for model in (UnitResident, Resident, Unit):
+            for model in (
+                wo.WorkOrderPhoto,
+                wo.WorkOrderEvent,
+                wo.Rating,
+                wo.FollowUp,
+                wo.SlaBreach,
+                wo.WorkOrder,
+                wo.DispatchRule,
+                wo.SavedView,
+                wo.SlaPolicy,
+                wo.WorkOrderSettings,
+                UnitResident,
+                Resident,
+                Unit,
+            ):
                 cursor.execute(
                     f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE company_id = %s", [company.pk]
                 )
+        wo.Category.objects.filter(company=company, parent__isnull=False).delete()
+        wo.Category.objects.filter(company=company).delete()
         for model in (Area, Department, Membership, Building, CalendarDay, CalendarYear):
             model.objects.filter(company=company).delete()
         Project.objects.filter(company=company).delete()

@@ -12,6 +12,18 @@ from portal.models import Notice
 
 # Longest words first: a URL name is mapped to the first word it contains.
 MODEL_WORDS = [
+    "dispatch_rule",
+    "dispatchrule",
+    "sla_policy",
+    "slapolicy",
+    "saved_view",
+    "savedview",
+    "follow_up",
+    "followup",
+    "workorder",
+    "category",
+    "photo",
+    "rating",
     "unit_resident",
     "unitresident",
     "membership",
@@ -91,6 +103,24 @@ class IsolationTests(BaseTestCase):
             body="-",
             published_at=timezone.now(),
         )
+        from workorders import services as wo_services
+        from workorders.models import Category, SlaPolicy
+        from workorders.tests.factories import jpeg, report
+
+        cls.order = report(cls, description="安居1栋厨房漏水周业主家", photos=[jpeg()])
+        wo_services.workorder_dispatch(order=cls.order, assignee=cls.staff, actor=cls.admin)
+        wo_services.workorder_start(order=cls.order, actor=cls.admin)
+        wo_services.workorder_complete(order=cls.order, actor=cls.admin)
+        cls.rating = wo_services.workorder_rate(order=cls.order, stars=4, actor=cls.owner)
+        wo_services.workorder_close(order=cls.order, actor=cls.admin)
+        cls.follow_up = cls.order.follow_ups.get()
+        cls.category = Category.objects.get(company=cls.company, code="water-leak")
+        cls.sla_policy = SlaPolicy.objects.filter(company=cls.company).first()
+        cls.dispatch_rule = wo_services.dispatch_rule_save(
+            project=cls.project, data={"department": cls.department}, actor=cls.admin
+        )
+        cls.other_order = report(cls, actor=cls.other_owner, unit=cls.unit2, description="吴家卫生间漏水")
+        cls.saved_view = wo_services.saved_view_save(company=cls.company, user=cls.admin, name="安居视图", query="q=x")
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -104,9 +134,30 @@ class IsolationTests(BaseTestCase):
             "unitresident": cls.owner_link,
             "notice": cls.notice,
             "company": cls.company,
+            "workorder": cls.order,
+            "photo": cls.order.photos.first(),
+            "rating": cls.rating,
+            "follow_up": cls.follow_up,
+            "followup": cls.follow_up,
+            "category": cls.category,
+            "sla_policy": cls.sla_policy,
+            "slapolicy": cls.sla_policy,
+            "dispatch_rule": cls.dispatch_rule,
+            "dispatchrule": cls.dispatch_rule,
+            "saved_view": cls.saved_view,
+            "savedview": cls.saved_view,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
-        cls.company_a_markers = ["安居物业", "周业主", "13800000001", "王经理", "13900000002", "安居停水通知"]
+        cls.company_a_markers = [
+            "安居物业",
+            "周业主",
+            "13800000001",
+            "王经理",
+            "13900000002",
+            "安居停水通知",
+            "安居1栋厨房漏水",
+            "安居视图",
+        ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
         kwargs = {p: PARAMS.get(p, "1") for p in params}
@@ -186,8 +237,9 @@ class IsolationTests(BaseTestCase):
             "resident": self.other_resident,
             "unit_resident": self.other_owner_link,
             "unitresident": self.other_owner_link,
+            "workorder": self.other_order,
         }
-        markers = ["吴业主", "13800000002"]
+        markers = ["吴业主", "13800000002", "吴家卫生间漏水"]
         for name, params, word in self.object_routes():
             obj = others.get(word) or self.company_a_objects.get(word)
             if obj is None:

@@ -1,0 +1,82 @@
+"""Shared pieces of the work-order services: permission checks, events, messages."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.access import access_for
+from core.models import Resident
+from workorders.choices import EventKind
+from workorders.models import WorkOrder, WorkOrderEvent, WorkOrderSettings
+
+WORKORDER_CONFLICT = _("The order was changed by someone else meanwhile; reload and try again.")
+WORKORDER_BAD_TRANSITION = _("A work order cannot go from “{from_status}” to “{to_status}”.")
+WORKORDER_REASON_REQUIRED = _("Give a reason.")
+WORKORDER_NOT_ASSIGNEE = _("Only the assignee or a supervisor may do this.")
+WORKORDER_REOPEN_EXPIRED = _("The order can only be reopened within {days} days after completion.")
+WORKORDER_NOT_REPORTER = _("Only the owner who reported it may do this.")
+
+
+class Conflict(ValidationError):
+    """The order changed between reading and writing it (another user or the SLA sweep)."""
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def can(actor: User | None, perm: str, order: WorkOrder) -> bool:
+    if actor is None:  # the system: sweeps, rules, imports
+        return True
+    return access_for(actor).allows(perm, company_id=order.company_id, project_id=order.project_id)
+
+
+def require(actor: User | None, perm: str, order: WorkOrder) -> None:
+    if not can(actor, perm, order):
+        raise PermissionDenied
+
+
+def is_reporter(actor: User | None, order: WorkOrder) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    if order.reporter_id == actor.id:
+        return True
+    return bool(order.resident_id) and Resident.objects.filter(pk=order.resident_id, user=actor).exists()
+
+
+def event_add(
+    *,
+    order: WorkOrder,
+    kind: str,
+    actor: User | None,
+    at: dt.datetime | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = True,
+) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        company_id=order.company_id,
+        order=order,
+        kind=kind,
+        actor=actor,
+        created=at or now(),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        is_public=is_public,
+    )
+
+
+def settings_for(company_id: int) -> WorkOrderSettings:
+    found = WorkOrderSettings.objects.filter(company_id=company_id).first()
+    return found or WorkOrderSettings.objects.create(company_id=company_id)
+
+
+STATUS_EVENT = EventKind.STATUS
