@@ -13,6 +13,7 @@ from workorders.services.config import (
     workorder_settings_update,
 )
 from workorders.services.dispatch import take_timeout_handle, workorder_auto_dispatch, workorder_dispatch
+from workorders.services.duty import membership_duty_set
 from workorders.services.followups import follow_up_record, follow_up_schedule
 from workorders.services.orders import (
     workorder_accept,
@@ -44,6 +45,7 @@ __all__ = [
     "dispatch_rule_save",
     "follow_up_record",
     "follow_up_schedule",
+    "membership_duty_set",
     "photos_add",
     "saved_view_delete",
     "saved_view_save",
