@@ -63,7 +63,7 @@ STATUS_COLORS = {
 # The only legal status changes. Every change goes through services._transition.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.ACCEPTED, S.DISPATCHED, S.REJECTED, S.CANCELLED}),
-    S.ACCEPTED: frozenset({S.DISPATCHED, S.ON_HOLD, S.REJECTED, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.DISPATCHED, S.ON_HOLD, S.COMPLETED, S.REJECTED, S.CANCELLED}),
     S.DISPATCHED: frozenset({S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD, S.CANCELLED}),
     S.IN_PROGRESS: frozenset({S.COMPLETED, S.ON_HOLD, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.CANCELLED}),
