@@ -185,7 +185,7 @@ def workorder_auto_dispatch(*, order: WorkOrder, actor: User | None = None, excl
 def take_timeout_handle(*, order_id: int, now: dt.datetime) -> str | None:
     """Re-dispatch to the next person, or escalate to the supervisor; once per dispatch."""
     with transaction.atomic():
-        order = WorkOrder.objects.select_for_update().select_related("company", "category").get(pk=order_id)
+        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("company", "category").get(pk=order_id)
         if order.status != Status.DISPATCHED or order.taken_at or not order.take_due_at or order.take_due_at > now:
             return None
         tried = set(

@@ -244,7 +244,7 @@ def _transition(
 ) -> WorkOrder:
     """Move ``order`` to ``to``: check the table, lock the row, update it conditionally, write the event."""
     at = at or common.now()
-    fresh = WorkOrder.objects.select_for_update().select_related("company").get(pk=order.pk)
+    fresh = WorkOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk)
     if fresh.status != order.status:
         raise Conflict(WORKORDER_CONFLICT, code="conflict")
     if to not in TRANSITIONS[fresh.status]:
