@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "core",
     "portal",
     "workorders",
+    "open311",
     "api",
 ]
 

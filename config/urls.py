@@ -13,6 +13,7 @@ urlpatterns = [
     path("m/", include("portal.urls")),
     path("notices/", include("portal.staff_urls")),
     path("workorders/", include("workorders.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
