@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("m/", include("portal.urls")),
     path("notices/", include("portal.staff_urls")),
+    path("workorders/settings/", include("workorders.config_urls")),
     path("workorders/", include("workorders.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
