@@ -141,3 +141,103 @@ def owner_follow_ups_pending(*, user: User) -> QuerySet[FollowUp]:
 
 
 OPEN = sorted(OPEN_STATUSES)
+
+
+#
+# Staff pages: home summary, my orders, dispatch choices, follow-up queue, saved views
+#
+def workorder_summary(*, user: User, project_id: int | None = None) -> dict[str, int]:
+    """Counts for the staff home card, with the list filters' own meaning of overdue and flagged."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from workorders.choices import SlaState
+
+    qs = workorder_visible(user=user).filter(status__in=OPEN)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    overdue = Q(resolve_due_at__lt=timezone.now()) | Q(sla_state=SlaState.BREACHED)
+    return qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=overdue),
+        flagged=Count("id", filter=Q(is_life_safety=True) | Q(is_escalated=True)),
+        mine=Count("id", filter=Q(assignee=user)),
+    )
+
+
+def workorder_assigned(*, user: User) -> QuerySet[WorkOrder]:
+    """Orders assigned to ``user``: open ones first, the nearest resolve deadline first."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    done_last = Case(When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        workorder_list(user=user)
+        .filter(assignee=user)
+        .select_related("category__parent", "resident")
+        .order_by(done_last, F("resolve_due_at").asc(nulls_last=True), "-id")
+    )
+
+
+def workorder_assignee_choices(*, order: WorkOrder) -> QuerySet[User]:
+    """People an order may be dispatched to (services.dispatch.assignee_is_eligible), with their open load."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from core.models import Membership
+    from workorders.services.dispatch import WORKER_ROLES
+
+    members = Membership.objects.filter(
+        Q(project_id=order.project_id) | Q(project__isnull=True),
+        company_id=order.company_id,
+        is_active=True,
+        role__in=WORKER_ROLES,
+    )
+    load = (
+        WorkOrder.objects.filter(assignee=OuterRef("pk"), status__in=OPEN)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        User.objects.filter(pk__in=members.values("user_id"), is_active=True)
+        .annotate(open_orders=Coalesce(Subquery(load), 0))
+        .order_by("open_orders", "name", "id")
+    )
+
+
+def follow_ups_due(*, user: User) -> QuerySet[FollowUp]:
+    """Pending follow-ups of the orders ``user`` may see, the most overdue first."""
+    return (
+        FollowUp.objects.filter(status=FollowUpStatus.PENDING, order__in=workorder_visible(user=user).values("pk"))
+        .select_related("order__project", "order__category__parent", "order__unit", "order__area")
+        .order_by("due_at", "id")
+    )
+
+
+def get_follow_up_for_user(*, user: User, pk) -> FollowUp:
+    """A follow-up of a visible order; 404 for missing and not-yours alike."""
+    try:
+        return (
+            FollowUp.objects.filter(order__in=workorder_visible(user=user).values("pk"))
+            .select_related("order__project", "order__company", "order__resident")
+            .get(pk=pk)
+        )
+    except (FollowUp.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def saved_views_of(*, user: User) -> QuerySet:
+    from workorders.models import SavedView
+
+    return SavedView.objects.filter(user=user).order_by("name")
+
+
+def get_saved_view_for_user(*, user: User, pk):
+    """One of the user's own saved views; another user's answers 404."""
+    from workorders.models import SavedView
+
+    try:
+        return saved_views_of(user=user).get(pk=pk)
+    except (SavedView.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
