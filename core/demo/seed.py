@@ -23,11 +23,15 @@ from core.choices import ResidentRelation, Role, UnitStatus
 from core.demo import names, places
 from core.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, OWNER_PHONE, DemoLogin
 from core.models import Building, Company, Department, Membership, Project, Resident, Unit, UnitResident
+from open311.models import Open311Client
+from open311.services import open311_client_create
 from portal.models import Notice
 from portal.services import notice_create
 
 SEED = 2026
 OWNER_UNIT = "1-1-1501"
+# The demo company's Open311 API key, fixed so the README's curl examples work (README: Open311).
+OPEN311_DEMO_KEY = "demo-open311-key-2026"
 RESIDENTS_PER_PROJECT = {places.RESIDENTIAL: 236, places.OFFICE: 30}
 PHONE_BASE = {places.RESIDENTIAL: 0, places.OFFICE: 100_000}  # keeps the two projects' numbers apart
 
@@ -60,6 +64,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
         _residents(ctx, key)
         _notices(ctx, key)
     _demo_owner(ctx)
+    _open311_client(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -330,6 +335,18 @@ def _demo_owner(ctx: SeedContext) -> None:
             relation=ResidentRelation.OWNER,
             verified=True,
             actor=ctx.managers[places.RESIDENTIAL],
+        )
+
+
+def _open311_client(ctx: SeedContext) -> None:
+    """An Open311 client with the fixed demo key; its requests go to the residential project."""
+    if not Open311Client.objects.filter(api_key=OPEN311_DEMO_KEY).exists():
+        open311_client_create(
+            company=ctx.company,
+            name="市民随手拍（演示）",
+            default_project=ctx.projects[places.RESIDENTIAL],
+            actor=ctx.admin,
+            api_key=OPEN311_DEMO_KEY,
         )
 
 
