@@ -51,12 +51,11 @@ class MultiplePhotoField(forms.FileField):
 # Reporting
 #
 class WorkOrderReportForm(forms.Form):
-    """An owner's report: kind (fixed by the page tab), category, one of his units or a public area, text, photos.
+    """An owner's report of ``kind`` (the page's tab): category, one of his units or a public area, text, photos.
 
     ``place`` is ``unit:<id>`` or ``area:<id>``; the project (and so the company) follows it.
     """
 
-    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in OWNER_KINDS], widget=forms.HiddenInput)
     category = forms.TypedChoiceField(label=_("Category"), coerce=int)
     place = forms.ChoiceField(label=_("Where"), error_messages={"invalid_choice": PLACE_INVALID})
     location = forms.CharField(
@@ -82,8 +81,9 @@ class WorkOrderReportForm(forms.Form):
 
     def __init__(self, *args, user, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
+        if kind not in OWNER_KINDS:
+            raise ValueError(f"not an owner kind: {kind}")
         self.kind = kind
-        self.fields["kind"].initial = kind
         if kind != Kind.REPAIR:
             del self.fields["appointment_at"]
         links = list(my_unit_links(user=user))
@@ -182,7 +182,7 @@ class WorkOrderReportForm(forms.Form):
         d = self.cleaned_data
         place = d["place"]
         return {
-            "kind": d["kind"],
+            "kind": self.kind,
             "category": d["category"],
             "unit": place if isinstance(place, Unit) else None,
             "area": place if isinstance(place, Area) else None,

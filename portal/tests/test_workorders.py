@@ -5,6 +5,8 @@ import datetime as dt
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import services as core_services
@@ -156,6 +158,11 @@ class WorkOrderCreateTests(OwnerWorkOrderTestCase):
         order = WorkOrder.objects.get()
         self.assertEqual((order.project, order.unit), (self.project2, self.unit_office))
 
+    def test_it_files_only_kinds_owners_may_file(self):
+        self.login(self.owner)
+        self.post_report(kind="rectification")
+        self.assertEqual(WorkOrder.objects.get().kind, Kind.REPAIR)
+
     def test_it_tells_a_person_without_units_to_contact_the_property(self):
         self.login(self.outsider)
         response = self.client.get(NEW)
@@ -188,6 +195,17 @@ class WorkOrderListTests(OwnerWorkOrderTestCase):
         self.assertContains(response, "Please rate")
         self.assertContains(response, "Resolved by")
         self.assertContains(self.client.get("/m/"), f"/m/workorders/{order.pk}/")
+
+    def test_it_reads_a_constant_number_of_queries(self):
+        self.completed()
+        self.login(self.owner)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get("/m/workorders/")
+        for _ in range(3):
+            self.completed()
+        with CaptureQueriesContext(connection) as four:
+            self.assertContains(self.client.get("/m/workorders/"), "Please rate", count=4)
+        self.assertEqual(len(one), len(four))
 
     def test_it_shows_the_follow_up_badge_on_every_page(self):
         self.closed()
@@ -472,6 +490,18 @@ class ProjectBoardTests(OwnerWorkOrderTestCase):
         internal = WorkOrderPhoto.objects.get(stage=PhotoStage.STEP)
         self.login(self.owner)
         self.assertNotContains(self.client.get(f"/m/projects/{self.project.pk}/board/"), internal.thumbnail.url)
+
+    def test_it_reads_a_constant_number_of_queries(self):
+        self.shown()
+        self.login(self.owner)
+        url = f"/m/projects/{self.project.pk}/board/"
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        for _ in range(3):
+            self.shown()
+        with CaptureQueriesContext(connection) as four:
+            self.assertContains(self.client.get(url), "★★★★★", count=4)
+        self.assertEqual(len(one), len(four))
 
     def test_it_is_open_to_the_projects_staff(self):
         self.shown()
