@@ -1,5 +1,9 @@
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_scopes import scopes_disabled
 
 from core.demo.scale import ScaleSpec, scale_delete_company, scale_generate
@@ -12,7 +16,9 @@ class Command(BaseCommand):
     help = (
         "Generate a company with many projects, buildings (100-200 units each), units and owners (Resident + "
         "UnitResident for about 85% of units, no accounts), for benchmarks. Rows are committed every ~50,000 units; "
-        "a run that fails part-way leaves a partial company: run again with --replace."
+        "a run that fails part-way leaves a partial company: run again with --replace. With --workorders, also "
+        "the staff of every project and work orders over the last 12 months with their events, follow-ups and "
+        "SLA breaches, as the services would have written them."
     )
 
     def add_arguments(self, parser):
@@ -27,11 +33,26 @@ class Command(BaseCommand):
             help="SQLite only: synchronous=OFF for this connection. A crash during "
             "generation may corrupt the file, so use it only on throw-away databases (benchmarks).",
         )
+        parser.add_argument(
+            "--workorders", type=int, default=0, help="Work orders to generate, spread over the projects (default 0)."
+        )
+        parser.add_argument(
+            "--open-only",
+            action="store_true",
+            help="Every work order is still open (reported over the last 3 days): a backlog for the SLA sweep.",
+        )
+        parser.add_argument(
+            "--as-of",
+            help="The moment the generated history ends (ISO 8601 with time zone; default now, to the second).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
 
     def handle(self, *args, **opts):
         if opts["projects"] < 1 or opts["units_per_project"] < 1:
             raise CommandError("--projects and --units-per-project must be at least 1.")
+        if opts["workorders"] < 0:
+            raise CommandError("--workorders cannot be negative.")
+        as_of = self._as_of(opts["as_of"])
         spec = ScaleSpec(
             company_code=opts["company_code"],
             projects=opts["projects"],
@@ -43,11 +64,36 @@ class Command(BaseCommand):
             if opts["sqlite_fast"]:
                 self._sqlite_fast()
             stats = scale_generate(spec, progress=not opts["no_progress"])
+            self.stdout.write(
+                f"Generated {stats.units} units in {stats.buildings} buildings of {stats.projects} projects, "
+                f"{stats.residents} residents and {stats.unit_residents} unit links for company {spec.company_code} "
+                f"in {stats.seconds:.2f} s: {stats.units_per_second:.0f} units/s"
+            )
+            if opts["workorders"]:
+                self._workorders(spec, opts, as_of=as_of)
+
+    def _workorders(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
+        from core.demo.scale_workorders import OrderSpec, scale_workorders
+
+        order_spec = OrderSpec(count=opts["workorders"], as_of=as_of, seed=spec.seed, open_only=opts["open_only"])
+        company = Company.objects.get(code=spec.company_code)
+        stats = scale_workorders(order_spec, company=company, progress=not opts["no_progress"])
         self.stdout.write(
-            f"Generated {stats.units} units in {stats.buildings} buildings of {stats.projects} projects, "
-            f"{stats.residents} residents and {stats.unit_residents} unit links for company {spec.company_code} "
-            f"in {stats.seconds:.2f} s: {stats.units_per_second:.0f} units/s"
+            f"Generated {stats.orders} work orders with {stats.events} events, {stats.follow_ups} follow-ups and "
+            f"{stats.breaches} SLA breaches ({stats.staff} staff roles) as of {as_of.isoformat()} "
+            f"in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s, "
+            f"{stats.orders / stats.seconds if stats.seconds else 0:.0f} orders/s"
         )
+
+    def _as_of(self, text: str | None) -> dt.datetime:
+        if not text:
+            return timezone.now().replace(microsecond=0)
+        value = parse_datetime(text)
+        if value is None or timezone.is_naive(value):
+            raise CommandError(
+                "--as-of must be an ISO 8601 date and time with a time zone, e.g. 2026-03-01T09:00+08:00."
+            )
+        return value
 
     def _clear(self, spec: ScaleSpec, *, replace: bool) -> None:
         company = Company.objects.filter(code=spec.company_code).first()
