@@ -153,6 +153,9 @@ class WorkOrderCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         projects = restrict(Project.objects.filter(is_active=True), user, Perm.WO_REPORT, project_field="id")
         self.fields["project"].queryset = projects
+        only = list(projects[:2])
+        if len(only) == 1:
+            self.fields["project"].initial = only[0].pk
         areas = restrict(Area.objects.select_related("project"), user, Perm.WO_REPORT).order_by("project", "name")
         buildings = restrict(Building.objects.select_related("project"), user, Perm.WO_REPORT)
         for name, qs in (("area", areas), ("building", buildings)):

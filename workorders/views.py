@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import access_for, restrict
@@ -187,27 +188,27 @@ def _detail(request: HttpRequest, order: WorkOrder, *, bound: dict | None = None
 
 # How each action shows: label, icon, button style, and whether it is one click (no form to fill in).
 ACTION_UI = {
-    "accept": (_("Accept"), "check2", "primary", True),
-    "dispatch": (_("Dispatch"), "person-plus", "primary", False),
-    "take": (_("Take it"), "hand-index-thumb", "primary", True),
-    "start": (_("Arrived: start work"), "play-fill", "primary", True),
-    "hold": (_("Put on hold"), "pause-fill", "outline-secondary", False),
-    "resume": (_("Resume"), "play", "outline-primary", True),
-    "complete": (_("Complete"), "check2-circle", "success", False),
-    "verify": (_("Verify"), "clipboard-check", "success", False),
-    "close": (_("Close"), "archive", "outline-dark", True),
-    "follow_up": (_("Record follow-up"), "telephone", "primary", False),
-    "reopen": (_("Reopen"), "arrow-counterclockwise", "outline-danger", False),
-    "reject": (_("Reject"), "x-octagon", "outline-danger", False),
-    "cancel": (_("Cancel the order"), "x-circle", "outline-danger", False),
-    "comment": (_("Add a note"), "chat-left-text", "outline-secondary", False),
+    "accept": (pgettext_lazy("work order action", "Accept"), "check2", "primary", True),
+    "dispatch": (pgettext_lazy("work order action", "Dispatch"), "person-plus", "primary", False),
+    "take": (pgettext_lazy("work order action", "Take it"), "hand-index-thumb", "primary", True),
+    "start": (pgettext_lazy("work order action", "Arrived: start work"), "play-fill", "primary", True),
+    "hold": (pgettext_lazy("work order action", "Put on hold"), "pause-fill", "outline-secondary", False),
+    "resume": (pgettext_lazy("work order action", "Resume"), "play", "outline-primary", True),
+    "complete": (pgettext_lazy("work order action", "Complete"), "check2-circle", "success", False),
+    "verify": (pgettext_lazy("work order action", "Verify"), "clipboard-check", "success", False),
+    "close": (pgettext_lazy("work order action", "Close"), "archive", "outline-dark", True),
+    "follow_up": (pgettext_lazy("work order action", "Record follow-up"), "telephone", "primary", False),
+    "reopen": (pgettext_lazy("work order action", "Reopen"), "arrow-counterclockwise", "outline-danger", False),
+    "reject": (pgettext_lazy("work order action", "Reject"), "x-octagon", "outline-danger", False),
+    "cancel": (pgettext_lazy("work order action", "Cancel the order"), "x-circle", "outline-danger", False),
+    "comment": (pgettext_lazy("work order action", "Add a note"), "chat-left-text", "outline-secondary", False),
 }
 
 
 def _button(name: str, order: WorkOrder, follow_up, bound, wanted: bool) -> dict[str, Any]:
     label, icon, style, one_click = ACTION_UI[name]
     if name == "dispatch" and order.assignee_id:
-        label = _("Reassign")
+        label = pgettext_lazy("work order action", "Reassign")
     if name == "follow_up":
         url = reverse("workorders:follow_up_record", args=[follow_up.pk])
     else:
@@ -467,7 +468,8 @@ def workorder_mine(request: HttpRequest) -> HttpResponse:
 #
 @staff_required(Perm.WO_REPORT)
 def workorder_create(request: HttpRequest) -> HttpResponse:
-    initial = {"project": current_project_id(request)}
+    project_id = current_project_id(request)
+    initial = {"project": project_id} if project_id else {}
     form = WorkOrderCreateForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
 
     def save(data: dict) -> str:

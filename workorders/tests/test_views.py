@@ -233,7 +233,7 @@ class WorkOrderDetailTests(WorkOrderViewTestCase):
         response = self.client.post(action_url("close", self.leak))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "alert-danger")
-        self.assertContains(response, str(Status.SUBMITTED.label))
+        self.assertIn(str(Status.CLOSED.label), response.context["error_text"])
         self.assertEqual(WorkOrder.objects.get(pk=self.leak.pk).status, Status.SUBMITTED)
 
     def test_it_names_the_missing_field(self):
@@ -242,13 +242,14 @@ class WorkOrderDetailTests(WorkOrderViewTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'id="act-reject"')
         self.assertContains(response, "is-invalid")
+        self.assertIn("reason", self.form_of(response, "reject").errors)
         self.assertEqual(WorkOrder.objects.get(pk=self.leak.pk).status, Status.SUBMITTED)
 
     def test_it_refuses_an_assignee_outside_the_project(self):
         self.login(self.manager)
         response = self.client.post(action_url("dispatch", self.leak), {"assignee": self.outsider.pk})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "is-invalid")
+        self.assertIn("assignee", self.form_of(response, "dispatch").errors)
         self.assertIsNone(WorkOrder.objects.get(pk=self.leak.pk).assignee_id)
 
     def test_it_rejects_a_bad_photo_on_completion_and_changes_nothing(self):
@@ -265,8 +266,11 @@ class WorkOrderDetailTests(WorkOrderViewTestCase):
             Status.COMPLETED, WorkOrderEvent.objects.filter(order=order).values_list("to_status", flat=True)
         )
 
+    def form_of(self, response, name: str):
+        return next(b["form"] for b in response.context["buttons"] if b["name"] == name)
+
     def complete_errors(self, response) -> dict:
-        return next(b["form"].errors for b in response.context["buttons"] if b["name"] == "complete")
+        return self.form_of(response, "complete").errors
 
     def test_it_returns_to_my_orders_with_the_error(self):
         order = self.dispatched_to_staff()
