@@ -3,7 +3,8 @@
     {"error": {"status": 400, "code": "invalid", "message": "...",
                "fields": {"floor_area": [{"code": "min_value", "message": "..."}]}}}
 
-``fields`` is always present (empty unless the input was invalid). Errors that belong to
+``fields`` is always present (empty unless the input was invalid). A service error with the
+code ``conflict`` (the row changed meanwhile) is a 409 with that code. Errors that belong to
 no single field are listed under ``non_field_errors``. A unique-constraint violation found
 by ``full_clean()`` in a service is reported on the constraint's last field (``code`` for
 (project, code)) with the code ``unique``, exactly like a DRF unique error.
@@ -70,8 +71,21 @@ def _from_django_validation(exc: DjangoValidationError) -> exceptions.Validation
     return exceptions.ValidationError(detail)
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "冲突 / Conflict."
+    default_code = "conflict"
+
+
+def _is_conflict(exc: DjangoValidationError) -> bool:
+    """A service's "changed by someone else meanwhile" (code ``conflict``): 409, not an input error."""
+    return not hasattr(exc, "error_dict") and [e.code for e in exc.error_list] == ["conflict"]
+
+
 def _translate(exc):
     if isinstance(exc, DjangoValidationError):
+        if _is_conflict(exc):
+            return Conflict(detail=" ".join(map(str, exc.messages)))
         return _from_django_validation(exc)
     if isinstance(exc, Http404):
         return exceptions.NotFound()  # never echo the 404 text: it may name the model or the query

@@ -208,6 +208,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields or components get one stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkOrderKindEnum": "workorders.choices.Kind",
+        "WorkOrderStatusEnum": "workorders.choices.Status",
+        "WorkOrderPriorityEnum": "workorders.choices.Priority",
+        "WorkOrderSourceEnum": "workorders.choices.Source",
+        "DepartmentKindEnum": "core.choices.DepartmentKind",
+    },
 }
 
 #
