@@ -65,6 +65,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
         _notices(ctx, key)
     _demo_owner(ctx)
     _open311_client(ctx)
+    _workorders(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -364,3 +365,13 @@ def _notices(ctx: SeedContext, key: str) -> None:
                 actor=ctx.managers[key],
                 publish=True,
             )
+
+
+#
+# Work orders
+#
+def _workorders(ctx: SeedContext) -> None:
+    """About forty work orders in every status, the dispatch rules and the duty roster."""
+    from core.demo.workorders import seed_workorders  # that module imports this one
+
+    seed_workorders(ctx)
