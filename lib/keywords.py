@@ -102,7 +102,7 @@ class _Simplifier:
         by_anchor: dict[str, list[str]] = defaultdict(list)
         for phrase, target in phrases.items():
             by_anchor[_anchor(phrase, target, singles, usage)].append(phrase)
-        self._by_anchor = {anchor: tuple(phrases) for anchor, phrases in by_anchor.items()}
+        self._by_anchor = {anchor: tuple(filed) for anchor, filed in by_anchor.items()}
         self._singles = _char_class(singles)
         self._anchors = _char_class(set(by_anchor))
 

@@ -95,7 +95,8 @@ class KeywordMatcherTests(SimpleTestCase):
     def test_it_keeps_words_a_negator_does_not_reach(self):
         self.assertEqual(words("没有，漏电了"), [(L0, "漏电")])  # punctuation ends the negation
         self.assertEqual(words("没有 漏电"), [(L0, "漏电")])
-        self.assertEqual(words("没想到会漏电"), [(L0, "漏电")])  # three characters between
+        self.assertEqual(words("没有想到会漏电"), [(L0, "漏电")])  # three characters between
+        self.assertEqual(words("没想到漏电了"), [(L0, "漏电")])  # a surprise, not a denial
         self.assertEqual(words("是不是漏电了"), [(L0, "漏电")])  # a question, not a denial
         self.assertEqual(words("困住了无法报警"), [(L0, "报警")])  # "cannot", not "did not"
         self.assertEqual(words("没有漏电但是着火了"), [(L0, "着火")])
