@@ -106,6 +106,7 @@ class SlaPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.company = company
         self.instance.company = company
+        self.fields["service_level"].choices = [("", _("all levels")), *ServiceLevel.choices]
         self.fields["clock"].help_text = _("P0 and P1 orders always run around the clock.")
         for name in ("acknowledge_minutes", "dispatch_minutes", "arrive_minutes", "resolve_minutes"):
             field = self.fields[name]

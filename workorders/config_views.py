@@ -75,13 +75,12 @@ def _full_list(request, *, queryset, filterset_class, table_class, title, export
     if request.GET.get("export") == "xlsx":
         return xlsx_response(table_xlsx(table_class(rows), sheet_title=str(title)), f"{export_name}.xlsx")
     rows = list(rows)
-    query = request.GET.copy()
     context = {
         "title": title,
         "filterset": filterset,
         "table": table_class(rows),
         "page": Paginator(rows, max(len(rows), 1)).get_page(1),
-        "querystring": query.urlencode(),
+        "querystring": request.GET.urlencode(),
         "actions": list(actions),
     }
     return render(request, "list.html", context)
