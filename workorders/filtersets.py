@@ -38,9 +38,10 @@ class WorkOrderFilterSet(SearchFilterSet):
     search_fields = ("title", "description", "contact_name", "contact_phone", "location", "unit__code")
     project_id = project_filter()
     building_id = building_filter()
-    kind = filters.MultipleChoiceFilter(choices=Kind.choices, label=_("kind"))
-    status = filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
-    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"))
+    # distinct=False: these are plain columns, and a SELECT DISTINCT over a million orders sorts them all.
+    kind = filters.MultipleChoiceFilter(choices=Kind.choices, label=_("kind"), distinct=False)
+    status = filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"), distinct=False)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"), distinct=False)
     category_id = filters.ModelChoiceFilter(
         field_name="category", queryset=_visible_categories, label=_("category"), method="filter_category"
     )
@@ -49,7 +50,7 @@ class WorkOrderFilterSet(SearchFilterSet):
     )
     assignee_id = filters.ModelChoiceFilter(field_name="assignee", queryset=_visible_people, label=_("assignee"))
     source = filters.ChoiceFilter(choices=Source.choices, label=_("source"))
-    sla_state = filters.MultipleChoiceFilter(choices=SlaState.choices, label=_("SLA state"))
+    sla_state = filters.MultipleChoiceFilter(choices=SlaState.choices, label=_("SLA state"), distinct=False)
     is_open = filters.BooleanFilter(method="filter_open", label=_("open"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     flagged = filters.BooleanFilter(method="filter_flagged", label=_("flagged"))

@@ -26,6 +26,7 @@ from workorders.choices import Kind, Priority
 from workorders.filtersets import WorkOrderFilterSet
 from workorders.models import Category, SlaPolicy, WorkOrder
 from workorders.selectors import (
+    LIST_RELATED,
     follow_ups_pending,
     get_workorder_for_user,
     workorder_is_staff,
@@ -35,6 +36,13 @@ from workorders.selectors import (
 from workorders.services.common import is_reporter
 
 FOLLOW_UP_NONE_DUE = _("No follow-up is due for this order.")
+
+
+# PostgreSQL's planning time grows steeply with joins: workorder_list's eight-table join took
+# ~150 ms to plan against ~3 ms to run a page of a million orders; four tables plan in ~1 ms.
+# The other names come in one small query per relation: still a constant number per page.
+LIST_JOINED = ("project", "category", "unit")
+LIST_PREFETCHED = tuple(name for name in LIST_RELATED if name not in LIST_JOINED)
 
 
 class WorkOrderCursorPagination(pagination.CursorPagination):
@@ -99,7 +107,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, TenantViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no company scope
             return WorkOrder.objects.none()
-        return workorder_list(user=self.request.user)
+        qs = workorder_list(user=self.request.user).select_related(None).select_related(*LIST_JOINED)
+        return qs.prefetch_related(*LIST_PREFETCHED)
 
     @extend_schema(
         responses=s.WorkOrderDetailSerializer,
