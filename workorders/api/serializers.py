@@ -31,6 +31,7 @@ from workorders.choices import (
     Source,
 )
 from workorders.models import Category, FollowUp, Rating, SlaPolicy, WorkOrder, WorkOrderEvent, WorkOrderPhoto
+from workorders.selectors import workorder_actions, workorder_is_staff
 from workorders.services.dispatch import WORKER_ROLES
 from workorders.services.photos import PHOTOS_MAX_PER_STEP
 
@@ -164,12 +165,26 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "updated",
         ]
         read_only_fields = fields
+        extra_kwargs = {"is_escalated": {"help_text": _("Staff only.")}}
+
+    # Internal flags an owner does not get, even on his own order.
+    INTERNAL = ("is_escalated",)
+
+    def for_owner(self, order: WorkOrder) -> bool:
+        request = self.context.get("request")
+        return request is not None and not workorder_is_staff(user=request.user, order=order)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.for_owner(instance):
+            for name in self.INTERNAL:
+                data.pop(name, None)
+        return data
 
 
 class WorkOrderDetailSerializer(WorkOrderSerializer):
     """One order with its deadlines, flags, photos, ratings, follow-ups and the actions the
-    requesting user may take now. Owners get neither the keyword hits nor the escalation flag,
-    nor photos of internal notes."""
+    requesting user may take now. Owners get neither the keyword hits nor photos of internal notes."""
 
     allowed_actions = serializers.SerializerMethodField()
     progress_step = serializers.SerializerMethodField()
@@ -213,13 +228,9 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
             "follow_ups",
         ]
         read_only_fields = fields
-
-    def _for_owner(self) -> bool:
-        return bool(self.context.get("for_owner"))
+        extra_kwargs = {name: {"help_text": _("Staff only.")} for name in ("is_escalated", "keyword_hits")}
 
     def get_allowed_actions(self, obj) -> list[str]:
-        from workorders.selectors import workorder_actions
-
         return workorder_actions(order=obj, user=self.context["request"].user)
 
     def get_progress_step(self, obj) -> int | None:
@@ -227,15 +238,8 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj):
-        photos = order_photos(order=obj, for_owner=self._for_owner())
+        photos = order_photos(order=obj, for_owner=self.for_owner(obj))
         return PhotoSerializer(photos, many=True, context=self.context).data
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if self._for_owner():
-            for name in self.INTERNAL:
-                data.pop(name, None)
-        return data
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -58,11 +58,10 @@ def _for_owner(user, order: WorkOrder) -> bool:
     return not workorder_is_staff(user=user, order=order)
 
 
-def detail_response(request, pk, *, status_code: int = status.HTTP_200_OK) -> Response:
+def detail_response(request, pk) -> Response:
     """The order as ``GET /workorders/{id}/`` shows it, read afresh after a write."""
     order = get_workorder_for_user(user=request.user, pk=pk)
-    context = {"request": request, "for_owner": _for_owner(request.user, order)}
-    return Response(s.WorkOrderDetailSerializer(order, context=context).data, status=status_code)
+    return Response(s.WorkOrderDetailSerializer(order, context={"request": request}).data)
 
 
 def _require_reporting(user, project=None) -> None:

@@ -85,6 +85,14 @@ class WorkOrderListApiTests(WorkOrderApiTestCase):
         self.assertEqual(row["status"], Status.SUBMITTED)
         self.assertNotIn("allowed_actions", row)
 
+    def test_it_keeps_the_escalation_flag_from_owners(self):
+        self.auth(self.owner)
+        (row,) = self.get("workorders/").json()["results"]
+        self.assertNotIn("is_escalated", row)
+        self.assertIn("is_life_safety", row)
+        self.auth(self.admin)
+        self.assertIn("is_escalated", self.get("workorders/").json()["results"][0])
+
     def test_it_filters_by_status(self):
         services.workorder_accept(order=self.theirs, actor=self.admin)
         self.auth(self.admin)
