@@ -43,7 +43,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--as-of",
-            help="The moment the generated history ends (ISO 8601 with time zone; default now, to the second).",
+            help="The moment the generated history ends (ISO 8601 with time zone; default now, to the minute: "
+            "the SLA sweep has run then, so nothing is due).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
 
@@ -87,7 +88,7 @@ class Command(BaseCommand):
 
     def _as_of(self, text: str | None) -> dt.datetime:
         if not text:
-            return timezone.now().replace(microsecond=0)
+            return timezone.now().replace(second=0, microsecond=0)
         value = parse_datetime(text)
         if value is None or timezone.is_naive(value):
             raise CommandError(
