@@ -9,6 +9,7 @@ server's, so the measured rates are a floor of what the server alone would susta
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -34,6 +35,7 @@ class LoadResult:
     statuses: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)  # connection errors by exception name
     sample: str = ""  # the body of one unexpected answer, for the report
+    client_cpu: float = 0.0  # CPU seconds this process (the client) used during the run
 
     @property
     def count(self) -> int:
@@ -55,6 +57,7 @@ class LoadResult:
         odd = {k: v for k, v in self.statuses.items() if k != status}
         text = f"{self.rate(status):.0f} req/s ({self.ok(status)} in {self.seconds:.1f} s, p50 "
         text += f"{self.percentile_ms(50):.0f} ms, p95 {self.percentile_ms(95):.0f} ms"
+        text += f", client CPU {self.client_cpu / self.seconds:.2f} cores" if self.seconds else ""
         if odd or self.errors:
             text += f"; other answers {dict(odd)}, errors {dict(self.errors)}"
         return text + ")"
@@ -92,13 +95,19 @@ def load(port: int, make: Callable[[int], Request], *, seconds: float, concurren
         conn.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu_seconds()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     result.seconds = time.monotonic() - started
+    result.client_cpu = _cpu_seconds() - cpu
     return result
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Gunicorn:

@@ -82,7 +82,7 @@ def sla_sweep(*, code: str, projects: int, units: int, orders: int, due_share: f
     check(backlog.exclude(status__in=_open_statuses()).count() == 0, "the backlog has orders that are not open")
     due_at, due = _due_moment(backlog, round(orders * due_share))
     check(not WorkOrder.objects.filter(sla_next_at__lte=due_at).exclude(company__code=code).exists(), "foreign due")
-    expected = _expected_firings(backlog.filter(sla_next_at__lte=due_at))
+    expected = _expected_firings(backlog.filter(sla_next_at__lte=due_at), due_at)
     idle = []
     for _ in range(5):
         started = time.perf_counter()
@@ -96,13 +96,14 @@ def sla_sweep(*, code: str, projects: int, units: int, orders: int, due_share: f
     totals = sweep(now=due_at)
     due_ms = (time.perf_counter() - started) * 1000
     _check_fired(totals, expected, due=due, last_event=last_event, due_at=due_at, backlog=backlog)
+    backlog_size = backlog.count()
     if cleanup:
         delete_company(code)
     return {
         "due_ms": due_ms,
         "idle_ms": statistics.median(idle),
         "idle_max_ms": max(idle),
-        "open": orders,
+        "open": backlog_size,
         "due": len(due),
         "totals": totals,
         "gen": gen,
@@ -135,13 +136,13 @@ def _due_moment(backlog, wanted: int) -> tuple[dt.datetime, set[int]]:
     return due_at, set(backlog.filter(sla_next_at__lte=due_at).values_list("id", flat=True))
 
 
-def _expected_firings(due_orders) -> int:
-    """One event per order and target whose checkpoints are due (the sweep reports the worst level)."""
+def _expected_firings(due_orders, now: dt.datetime) -> int:
+    """One event per order and target with checkpoints due at ``now`` (the sweep reports the worst level)."""
     from workorders import sla
 
     events = 0
-    for checkpoints, next_at in due_orders.values_list("sla_checkpoints", "sla_next_at"):
-        fired, _remaining = sla.split_due(checkpoints, next_at)
+    for checkpoints in due_orders.values_list("sla_checkpoints", flat=True):
+        fired, _remaining = sla.split_due(checkpoints, now)
         events += len({p["t"] for p in fired})
     return events
 
@@ -169,7 +170,7 @@ def list_api(*, code: str, projects: int, units: int, orders: int, rounds: int, 
 
     from workorders.models import WorkOrder
 
-    existing = WorkOrder.objects.filter(company__code=code).count()
+    existing = WorkOrder.objects.filter(company__code=code, source_key__isnull=True).count()
     gen = {"reused": True, "orders": existing}
     if not (reuse and existing == orders):
         gen = generate(code=code, projects=projects, units=units, orders=orders)

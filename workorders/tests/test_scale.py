@@ -56,20 +56,21 @@ class GenScaleWorkOrdersTests(TestCase):
         cls.output = generate("wo-a")
         cls.company = Company.objects.get(code="wo-a")
         cls.orders = WorkOrder.objects.filter(company=cls.company)
+        cls.reported = cls.orders.filter(source_key__isnull=True)
         generate("wo-open", "--open-only", orders=300)
         cls.backlog = WorkOrder.objects.filter(company__code="wo-open")
 
     def test_it_reports_the_counts_and_rate(self) -> None:
-        self.assertIn("Generated 600 work orders with", self.output)
+        self.assertRegex(self.output, r"Generated 600 work orders \(and \d+ rectification orders")
         self.assertIn("rows/s", self.output)
-        self.assertEqual(self.orders.count(), 600)
+        self.assertEqual(self.reported.count(), 600)
         self.assertEqual(len({o.project_id for o in self.orders}), 2)
 
     def test_it_mixes_kinds_statuses_and_dates_over_a_year(self) -> None:
-        kinds = Counter(self.orders.values_list("kind", flat=True))
+        kinds = Counter(self.reported.values_list("kind", flat=True))
         self.assertGreater(kinds["repair"], 300)
         self.assertGreaterEqual(len(kinds), 5)
-        statuses = Counter(self.orders.values_list("status", flat=True))
+        statuses = Counter(self.reported.values_list("status", flat=True))
         self.assertGreater(statuses[Status.CLOSED], 400)
         self.assertGreater(statuses[Status.CANCELLED], 0)
         first = self.orders.order_by("created").first().created
@@ -122,16 +123,17 @@ class GenScaleWorkOrdersTests(TestCase):
     def test_it_writes_an_event_for_every_status_change(self) -> None:
         events = WorkOrderEvent.objects.filter(company=self.company)
         per_order = Counter(events.values_list("order_id", flat=True))
-        self.assertEqual(len(per_order), 600)
+        self.assertEqual(len(per_order), self.orders.count())
         self.assertGreaterEqual(min(per_order.values()), 2)
-        self.assertTrue(3 <= sum(per_order.values()) / 600 <= 8, sum(per_order.values()) / 600)
+        mean = sum(per_order.values()) / len(per_order)
+        self.assertTrue(3 <= mean <= 8, mean)
         changes = events.exclude(from_status="").exclude(to_status="").order_by("order_id", "created", "id")
         last = {}
         for order_id, to_status in changes.values_list("order_id", "to_status"):
             last[order_id] = to_status
         for o in self.orders:
             self.assertEqual(last.get(o.pk, Status.SUBMITTED), o.status, o.pk)
-        self.assertEqual(events.filter(kind=EventKind.CREATED).count(), 600)
+        self.assertEqual(events.filter(kind=EventKind.CREATED).count(), self.orders.count())
 
     def test_it_records_breaches_and_follow_ups(self) -> None:
         closed = set(self.orders.filter(status=Status.CLOSED).values_list("id", flat=True))
@@ -140,6 +142,18 @@ class GenScaleWorkOrdersTests(TestCase):
         breach_events = WorkOrderEvent.objects.filter(company=self.company, kind=EventKind.SLA_BREACH)
         self.assertEqual(breaches.count(), breach_events.count())
         self.assertTrue(breaches.exists())
+
+    def test_it_opens_the_monthly_rectification_orders_of_the_breach_rule(self) -> None:
+        for orders in (self.orders, self.backlog):
+            company_id = orders.first().company_id
+            breaches = SlaBreach.objects.filter(company_id=company_id)
+            per_month = Counter((b.project_id, f"{timezone.localtime(b.breached_at):%Y-%m}") for b in breaches)
+            opened = set(orders.filter(source_key__isnull=False).values_list("source_key", flat=True))
+            wanted = {f"sla-breaches:{p}:{m}" for (p, m), n in per_month.items() if n >= 3}
+            self.assertEqual(opened, wanted)
+        rectification = self.orders.filter(source_key__isnull=False).first()
+        self.assertEqual((rectification.kind, rectification.source), ("rectification", "system"))
+        self.assertIn(rectification.source_key.rsplit(":", 1)[1], rectification.title)
 
     def test_it_leaves_nothing_for_the_sweep_at_as_of(self) -> None:
         self.assertEqual(services.sla_sweep(now=AS_OF), {})
@@ -155,7 +169,7 @@ class GenScaleWorkOrdersTests(TestCase):
         self.assertEqual((order.status, order.sla_next_at), (Status.COMPLETED, None))
 
     def test_it_makes_an_open_backlog(self) -> None:
-        self.assertEqual(self.backlog.count(), 300)
+        self.assertEqual(self.backlog.filter(source_key__isnull=True).count(), 300)
         self.assertFalse(self.backlog.exclude(status__in=OPEN_STATUSES).exists())
         self.assertGreater(self.backlog.first().created, AS_OF - dt.timedelta(days=4))
 

@@ -80,8 +80,9 @@ class Command(BaseCommand):
         company = Company.objects.get(code=spec.company_code)
         stats = scale_workorders(order_spec, company=company, progress=not opts["no_progress"])
         self.stdout.write(
-            f"Generated {stats.orders} work orders with {stats.events} events, {stats.follow_ups} follow-ups and "
-            f"{stats.breaches} SLA breaches ({stats.staff} staff roles) as of {as_of.isoformat()} "
+            f"Generated {stats.orders} work orders (and {stats.rectifications} rectification orders the SLA rule "
+            f"opened) with {stats.events} events, {stats.follow_ups} follow-ups and {stats.breaches} SLA breaches "
+            f"({stats.staff} staff roles) as of {as_of.isoformat()} "
             f"in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s, "
             f"{stats.orders / stats.seconds if stats.seconds else 0:.0f} orders/s"
         )
