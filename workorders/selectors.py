@@ -7,7 +7,7 @@ from accounts.models import User
 from core.access import access_for
 from core.choices import Perm
 from core.models import Resident
-from workorders.choices import DONE_STATUSES, OPEN_STATUSES, TRANSITIONS, FollowUpStatus, Kind, Status
+from workorders.choices import DONE_STATUSES, OPEN_STATUSES, TRANSITIONS, FollowUpStatus, Kind, Source, Status
 from workorders.models import Category, FollowUp, Rating, WorkOrder, WorkOrderEvent
 
 LIST_RELATED = ("project", "category", "unit", "building", "area", "assignee", "department")
@@ -49,10 +49,20 @@ def workorder_is_staff(*, user: User, order: WorkOrder) -> bool:
     return access_for(user).allows(Perm.WO_VIEW, company_id=order.company_id, project_id=order.project_id)
 
 
-def _is_reporter(user: User, order: WorkOrder) -> bool:
-    if order.reporter_id == user.id:
+def workorder_is_reporter(*, user: User | None, order: WorkOrder) -> bool:
+    """The owner behind the order: who filed it in the owner app, or the owner it was entered for.
+
+    Staff who enter a phone-in report are its ``reporter`` too, but never its owner.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if order.reporter_id == user.id and order.source == Source.OWNER_APP:
         return True
-    return bool(order.resident_id) and order.resident.user_id == user.id
+    if not order.resident_id or not access_for(user).is_resident:
+        return False  # staff without an owner record: no query
+    if WorkOrder.resident.is_cached(order):
+        return order.resident.user_id == user.id
+    return Resident.objects.filter(pk=order.resident_id, user=user).exists()
 
 
 def workorder_actions(*, order: WorkOrder, user: User) -> list[str]:
@@ -63,7 +73,7 @@ def workorder_actions(*, order: WorkOrder, user: User) -> list[str]:
         order.assignee_id == user.id
         and access.allows(Perm.WO_WORK, company_id=order.company_id, project_id=order.project_id)
     )
-    reporter = _is_reporter(user, order)
+    reporter = workorder_is_reporter(user=user, order=order)
     s, allowed = order.status, TRANSITIONS[order.status]
     actions = []
     rules = [

@@ -201,6 +201,7 @@ class WorkOrderActionApi(TenantApi):
         return detail_response(request, order.pk)
 
     def perform(self, *, order: WorkOrder, actor, **data) -> None:
+        """Call the action's service; every subclass overrides it (this base class is never routed)."""
         raise NotImplementedError
 
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.access import access_for
-from core.models import Resident
 from workorders.choices import EventKind
 from workorders.models import WorkOrder, WorkOrderEvent, WorkOrderSettings
 
@@ -41,11 +40,9 @@ def require(actor: User | None, perm: str, order: WorkOrder) -> None:
 
 
 def is_reporter(actor: User | None, order: WorkOrder) -> bool:
-    if actor is None or not actor.is_authenticated:
-        return False
-    if order.reporter_id == actor.id:
-        return True
-    return bool(order.resident_id) and Resident.objects.filter(pk=order.resident_id, user=actor).exists()
+    from workorders.selectors import workorder_is_reporter
+
+    return workorder_is_reporter(user=actor, order=order)
 
 
 def event_add(

@@ -322,7 +322,12 @@ def workorder_take(*, order: WorkOrder, actor: User) -> WorkOrder:
     """The assignee takes (接单) a dispatched order; stops the re-dispatch timer."""
     _require_worker(order, actor)
     if order.status != Status.DISPATCHED:
-        raise ValidationError(WORKORDER_CONFLICT, code="conflict")
+        raise ValidationError(
+            str(WORKORDER_BAD_TRANSITION).format(
+                from_status=Status(order.status).label, to_status=Status.DISPATCHED.label
+            ),
+            code="bad_transition",
+        )
     at = common.now()
     updated = WorkOrder.objects.filter(pk=order.pk, status=Status.DISPATCHED, assignee=order.assignee_id).update(
         taken_at=at, take_due_at=None, updated=at

@@ -602,10 +602,11 @@ class TakeStartApiTests(WorkOrderApiTestCase):
         self.auth(other)
         self.assertEqual(self.post(self.order_url(order, "take")).status_code, 200)
 
-    def test_it_answers_409_to_take_an_order_no_longer_dispatched(self):
+    def test_it_refuses_to_take_an_order_no_longer_dispatched(self):
         order = self.in_progress()
         self.auth(self.staff)
-        self.assertError(self.post(self.order_url(order, "take")), 409, "conflict", fields={})
+        r = self.post(self.order_url(order, "take"))
+        self.assertError(r, 400, "invalid", fields={"non_field_errors": "bad_transition"})
 
     def test_it_refuses_start_on_a_submitted_order(self):
         self.auth(self.manager)

@@ -94,6 +94,21 @@ class WorkorderCreateTests(BaseTestCase):
         self.assertEqual(order.priority, Priority.P1)
         self.assertFalse(order.is_life_safety)
 
+    def test_it_never_treats_the_clerk_of_a_phone_report_as_its_owner(self):
+        order = services.workorder_create(
+            project=self.project,
+            data={"kind": Kind.REPAIR, "description": "门锁坏了", "unit": self.unit, "resident": self.resident},
+            actor=self.staff,
+        )
+        services.workorder_dispatch(order=order, assignee=self.staff, actor=self.supervisor)
+        services.workorder_start(order=order, actor=self.staff)
+        services.workorder_complete(order=order, actor=self.staff)
+        with self.assertRaises(PermissionDenied):
+            services.workorder_rate(order=order, stars=5, actor=self.staff)
+        with self.assertRaises(PermissionDenied):
+            services.workorder_reopen(order=order, reason="x", actor=self.staff)
+        services.workorder_rate(order=order, stars=5, actor=self.owner)  # the owner it was entered for
+
     def test_it_lets_customer_service_enter_a_phone_report(self):
         order = services.workorder_create(
             project=self.project,
