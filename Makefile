@@ -40,7 +40,7 @@ bench: venv
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache

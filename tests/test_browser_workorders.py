@@ -2,6 +2,7 @@
 on a desktop, the owner rates and then reopens. Assertions are on data and structure, not wording."""
 
 import io
+import re
 
 import pytest
 from django_scopes import scopes_disabled
@@ -72,7 +73,8 @@ def _no_horizontal_scroll(page) -> None:
 
 
 def _submit(page, button) -> None:
-    with page.expect_navigation():
+    # Generous under a loaded CI machine: the POST runs the services and re-renders the page.
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=45_000):
         button.click()
 
 
@@ -82,6 +84,7 @@ def _staff_action(page, name: str, fill=None) -> None:
         return
     page.locator(f"#actions [data-action={name}]").click()
     form = page.locator(f"#act-{name} form")
+    expect(page.locator(f"#act-{name}")).to_have_class(re.compile(r"\bshow\b"))  # the collapse has opened
     fill(form)
     _submit(page, form.locator("button[type=submit]"))
 

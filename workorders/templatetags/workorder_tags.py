@@ -124,6 +124,7 @@ def _status(data: dict) -> list[str]:
 def _sla(data: dict) -> list[str]:
     lines = [_("Deadline: {target}").format(target=_label(SlaTarget, data.get("target")))]
     if data.get("level"):
+        # xgettext:no-python-format
         lines.append(_("{level}% of the time used").format(level=data["level"]))
     if data.get("due"):
         try:
