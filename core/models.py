@@ -1,4 +1,5 @@
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,13 @@ from core.choices import (
 )
 
 
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("Unknown time zone: %(value)s."), code="timezone", params={"value": value}) from None
+
+
 def company_scoped(field: str = "company") -> models.Manager:
     """Default manager for tenant rows: a query outside a company scope raises ScopeError."""
     return ScopedManager(company=field)
@@ -38,6 +46,13 @@ class Company(models.Model):
     phone = models.CharField(_("service hotline"), max_length=30, blank=True)
     work_start = models.TimeField(_("working hours start"), default=dt.time(9, 0))
     work_end = models.TimeField(_("working hours end"), default=dt.time(18, 0))
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Shanghai",
+        validators=[validate_timezone],
+        help_text=_("IANA name, e.g. Asia/Shanghai; plan tasks are scheduled in this zone."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -54,6 +69,10 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
 
 
 class Project(models.Model):
