@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "core",
     "portal",
     "workorders",
+    "standards",
     "open311",
     "api",
 ]
