@@ -34,9 +34,12 @@ class Perm(models.TextChoices):
     WO_WORK = "workorders.work", _("Work on orders assigned to me")
     WO_MANAGE = "workorders.manage", _("Accept, dispatch, verify and close work orders")
     WO_CONFIGURE = "workorders.configure", _("Configure categories, SLA policies and work-order settings")
+    STD_VIEW = "standards.view", _("View service standards and service-level profiles")
+    STD_MANAGE = "standards.manage", _("Write and revise service standards and service-level profiles")
 
 
-_STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW}
+# Everyone who works on the ground reads the standards the work is judged by.
+_STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW, Perm.STD_VIEW}
 _WO_FIELD = {Perm.WO_VIEW, Perm.WO_REPORT, Perm.WO_WORK}
 _WO_LEAD = {*_WO_FIELD, Perm.WO_MANAGE}
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -51,6 +54,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.WO_REPORT,
             Perm.WO_MANAGE,
             Perm.WO_CONFIGURE,
+            Perm.STD_VIEW,
+            Perm.STD_MANAGE,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -66,10 +71,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     Role.SUPERVISOR: frozenset({*_STAFF_READ, *_WO_LEAD, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
     Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD}),
-    Role.INSPECTOR: frozenset({Perm.ORG_VIEW}),
+    Role.INSPECTOR: frozenset({Perm.ORG_VIEW, Perm.STD_VIEW}),
     # The owner board (issue 7) adds what the committee reads; until then its project's structure.
     Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
-    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW}),
+    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW}),
 }
 
 # Roles a project manager may grant inside his projects; higher roles need a company admin.
