@@ -74,6 +74,13 @@ class ProfileSetting(models.Model):
     target_percent = models.PositiveSmallIntegerField(
         _("target (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
+    limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("For limits such as the urgent-repair on-site time."),
+    )
     basis = models.CharField(
         _("basis"), max_length=100, blank=True, help_text=_("Where it comes from, e.g. [R] 2004 std.")
     )
