@@ -15,3 +15,15 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Uploaded photos go to a throw-away directory per test process, never to the repo's media/.
 _media = __import__("tempfile").mkdtemp(prefix="pinzhi-media-")
 settings.MEDIA_ROOT = _media
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Per-company caches (calendar, work-order settings, SLA policies) must not outlive a test's rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

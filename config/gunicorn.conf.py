@@ -35,6 +35,10 @@ keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
+# Import Django once in the master: a recycled worker is then a fork (milliseconds), not a
+# fresh import of the whole project (about a second of CPU taken from serving). Nothing opens
+# a database connection at import time, so no connection is shared across the fork.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") not in ("0", "false", "no")
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # worker heartbeats on tmpfs, not a possibly slow disk
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class WorkordersConfig(AppConfig):
     name = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from workorders import signals  # noqa: F401  (cache invalidation receivers)

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,35 @@ def event_add(
     data: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
+    event = event_build(
+        order=order,
+        kind=kind,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+        is_public=is_public,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
+    *,
+    order: WorkOrder,
+    kind: str,
+    actor: User | None,
+    at: dt.datetime | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = True,
+) -> WorkOrderEvent:
+    """An unsaved timeline row, for services that write several at once."""
+    return WorkOrderEvent(
         company_id=order.company_id,
         order=order,
         kind=kind,
@@ -71,9 +100,22 @@ def event_add(
     )
 
 
+SETTINGS_CACHE_SECONDS = 300
+
+
+def settings_key(company_id: int) -> str:
+    return f"pinzhi:wo-settings:{company_id}"
+
+
 def settings_for(company_id: int) -> WorkOrderSettings:
-    found = WorkOrderSettings.objects.filter(company_id=company_id).first()
-    return found or WorkOrderSettings.objects.create(company_id=company_id)
+    """The company's work-order settings, from the cache (dropped on every save, see workorders/signals.py)."""
+    key = settings_key(company_id)
+    found = cache.get(key)
+    if found is None:
+        found = WorkOrderSettings.objects.filter(company_id=company_id).first()
+        found = found or WorkOrderSettings.objects.create(company_id=company_id)
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
+    return found
 
 
 STATUS_EVENT = EventKind.STATUS

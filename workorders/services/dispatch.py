@@ -6,19 +6,22 @@ that department with the fewest open orders, ties going to whoever was dispatche
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.choices import Perm, Role
 from core.models import Department, Membership
 from workorders.choices import OPEN_STATUSES, AcceptTimeoutAction, EventKind, Status
-from workorders.models import DispatchRule, WorkOrder
+from workorders.models import DispatchRule, WorkOrder, WorkOrderEvent
 from workorders.services import common
 from workorders.services.orders import _transition
+from workorders.services.sla import sla_changes_for_transition
 
 DISPATCH_ASSIGNEE_NOT_IN_PROJECT = _("This person does not work on orders in this project.")
 DISPATCH_DEPARTMENT_OTHER_PROJECT = _("The department belongs to another project.")
@@ -69,13 +72,7 @@ def _assign(
     data: dict | None = None,
 ) -> WorkOrder:
     at = common.now()
-    data = {
-        "assignee": assignee.pk if assignee else None,
-        "assignee_name": assignee.name if assignee else "",
-        "department": department.pk if department else None,
-        "department_name": department.name if department else "",
-        **(data or {}),
-    }
+    data = _dispatch_data(assignee=assignee, department=department, extra=data)
     if assignee is None:
         WorkOrder.objects.filter(pk=order.pk).update(department=department, updated=at)
         order.department = department
@@ -145,25 +142,67 @@ def _parent_id(order: WorkOrder) -> int | None:
 
 
 def dispatch_candidate(*, order: WorkOrder, department: Department, exclude: set[int] = frozenset()) -> User | None:
-    """The on-duty member of ``department`` with the fewest open orders; round-robin on ties."""
-    members = list(
+    """The on-duty member of ``department`` with the fewest open orders; round-robin on ties (one query)."""
+    open_orders = (
+        WorkOrder.objects.filter(assignee_id=OuterRef("user_id"), status__in=sorted(OPEN_STATUSES))
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    best = (
         Membership.objects.filter(
             department=department, project_id=order.project_id, is_active=True, on_duty=True, role=Role.STAFF
         )
         .exclude(user_id__in=exclude)
         .exclude(user__is_active=False)
+        .annotate(load=Coalesce(Subquery(open_orders), 0))
         .select_related("user")
+        .order_by("load", F("last_dispatched_at").asc(nulls_first=True), "pk")
+        .first()
     )
-    if not members:
+    return best.user if best else None
+
+
+def auto_dispatch_prepare(*, order: WorkOrder, at: dt.datetime) -> Callable[[WorkOrder], WorkOrderEvent] | None:
+    """Auto-dispatch a new, unsaved order: set its department, or its assignee and status, in memory.
+
+    Returns a function that builds the dispatch event once the order has its id, or None when no
+    rule or department applies. The order then goes in with one INSERT, already dispatched.
+    """
+    department = dispatch_department(order=order)
+    if department is None:
         return None
-    load = dict(
-        WorkOrder.objects.filter(assignee_id__in=[m.user_id for m in members], status__in=sorted(OPEN_STATUSES))
-        .values_list("assignee_id")
-        .annotate(n=Count("id"))
+    person = dispatch_candidate(order=order, department=department)
+    order.department = department
+    data = _dispatch_data(assignee=person, department=department, extra={"auto": True})
+    if person is None:
+        return lambda saved: common.event_build(order=saved, kind=EventKind.ASSIGNED, actor=None, at=at, data=data)
+    changes = sla_changes_for_transition(order=order, to=Status.DISPATCHED, at=at)
+    timeout = common.settings_for(order.company_id).accept_timeout_minutes
+    changes.update(assignee=person, dispatched_at=at, take_due_at=at + dt.timedelta(minutes=timeout))
+    for name, value in {**changes, "status": Status.DISPATCHED, "updated": at}.items():
+        setattr(order, name, value)
+    Membership.objects.filter(company_id=order.company_id, user=person).update(last_dispatched_at=at)
+    return lambda saved: common.event_build(
+        order=saved,
+        kind=EventKind.ASSIGNED,
+        actor=None,
+        at=at,
+        from_status=Status.SUBMITTED,
+        to_status=Status.DISPATCHED,
+        data=data,
     )
-    never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    best = min(members, key=lambda m: (load.get(m.user_id, 0), m.last_dispatched_at or never, m.pk))
-    return best.user
+
+
+def _dispatch_data(*, assignee: User | None, department: Department | None, extra: dict | None) -> dict:
+    return {
+        "assignee": assignee.pk if assignee else None,
+        "assignee_name": assignee.name if assignee else "",
+        "department": department.pk if department else None,
+        "department_name": department.name if department else "",
+        **(extra or {}),
+    }
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from workorders.choices import (
     Source,
     Status,
 )
-from workorders.models import WorkOrder
+from workorders.models import WorkOrder, WorkOrderEvent
 from workorders.services import common
 from workorders.services.common import (
     WORKORDER_BAD_TRANSITION,
@@ -41,6 +41,7 @@ from workorders.services.common import (
     WORKORDER_REOPEN_EXPIRED,
     Conflict,
     event_add,
+    event_build,
     is_reporter,
     require,
 )
@@ -166,32 +167,44 @@ def _owner_fill(*, order: WorkOrder, actor: User) -> None:
     order.contact_phone = order.contact_phone or link.resident.phone or (actor.phone or "")
 
 
+# Foreign keys _order_from has already loaded and checked (company, project, places, category),
+# or that the service sets itself; full_clean() would look each of them up again.
+CHECKED_RELATIONS = [f.name for f in WorkOrder._meta.concrete_fields if f.is_relation]
+
+
 def _create(
     *, order: WorkOrder, actor: User | None, photos: Iterable[UploadedFile] = (), at: dt.datetime | None = None
 ) -> WorkOrder:
+    """Insert a new order with its first events; dispatched already when auto-dispatch finds someone.
+
+    Choosing the assignee before the INSERT saves the second write and the row lock a separate
+    dispatch would cost; the timeline still reads "created" then "dispatched".
+    """
+    from workorders.services.dispatch import auto_dispatch_prepare
+
     at = at or common.now()
     order.created = at
     keyword_flags = _apply_keywords(order)
     for name, value in sla_plan(order=order, start=at, service_level=order.project.service_level).items():
         setattr(order, name, value)
-    order.full_clean(exclude=["reporter", "resident", "sla_policy", "token"])
+    dispatch = None
+    if common.settings_for(order.company_id).auto_dispatch and order.kind != Kind.PRAISE:
+        dispatch = auto_dispatch_prepare(order=order, at=at)
+    order.full_clean(exclude=[*CHECKED_RELATIONS, "token", "source_key"])
     order.save(force_insert=True)
-    event_add(
-        order=order,
-        kind=EventKind.CREATED,
-        actor=actor,
-        at=at,
-        to_status=Status.SUBMITTED,
-        data={"source": order.source, "priority": order.priority},
-    )
+    data = {"source": order.source, "priority": order.priority}
+    events = [
+        event_build(order=order, kind=EventKind.CREATED, actor=actor, at=at, to_status=Status.SUBMITTED, data=data)
+    ]
     if keyword_flags:
-        event_add(order=order, kind=EventKind.FLAGGED, actor=None, at=at, data=keyword_flags, is_public=False)
+        events.append(
+            event_build(order=order, kind=EventKind.FLAGGED, actor=None, at=at, data=keyword_flags, is_public=False)
+        )
+    if dispatch is not None:
+        events.append(dispatch(order))
+    WorkOrderEvent.objects.bulk_create(events)
     if photos:
         photos_attach(order=order, files=photos, stage=PhotoStage.BEFORE, actor=actor)
-    from workorders.services.dispatch import workorder_auto_dispatch
-
-    if common.settings_for(order.company_id).auto_dispatch and order.kind != Kind.PRAISE:
-        workorder_auto_dispatch(order=order, actor=None)
     if order.is_escalated or order.is_life_safety:
         from workorders.notify import notify_flagged
 

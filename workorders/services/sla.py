@@ -6,11 +6,14 @@ action, which bumps the version under a row lock) never fire the same checkpoint
 """
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +35,7 @@ from workorders.choices import (
     Status,
 )
 from workorders.models import SlaBreach, SlaPolicy, WorkOrder, WorkOrderEvent
-from workorders.services.common import event_add, settings_for
+from workorders.services.common import SETTINGS_CACHE_SECONDS, event_add, settings_for
 
 log = logging.getLogger(__name__)
 STATE_RANK = {SlaState.OK: 0, SlaState.WARNING: 1, SlaState.CRITICAL: 2, SlaState.BREACHED: 3}
@@ -51,12 +54,28 @@ DUE_FIELDS = {
 }
 
 
+def policies_key(company_id: int) -> str:
+    return f"pinzhi:wo-sla-policies:{company_id}"
+
+
 def policy_for(*, company_id: int, kind: str, priority: str, service_level: str) -> SlaPolicy | None:
     """The most specific policy: this service level first, then the one for all levels."""
-    rows = SlaPolicy.objects.filter(
-        company_id=company_id, kind=kind, priority=priority, service_level__in=[service_level, ""]
-    )
+    rows = [
+        p
+        for p in _company_policies(company_id)
+        if p.kind == kind and p.priority == priority and p.service_level in (service_level, "")
+    ]
     return max(rows, key=lambda p: p.service_level == service_level, default=None)
+
+
+def _company_policies(company_id: int) -> list[SlaPolicy]:
+    """All of a company's policies (a few dozen), cached; every save or delete drops them (workorders/signals.py)."""
+    key = policies_key(company_id)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(SlaPolicy.objects.filter(company_id=company_id))
+        cache.set(key, rows, SETTINGS_CACHE_SECONDS)
+    return rows
 
 
 def sla_plan(*, order: WorkOrder, start: dt.datetime, service_level: str) -> dict[str, Any]:
@@ -144,17 +163,13 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, 
 @transaction.atomic
 def _sweep_rows(rows: list[dict], *, now: dt.datetime, totals: dict) -> set[tuple[int, int]]:
     events, breaches, projects = [], [], set()
+    changes = {}
     for row in rows:
         fired, remaining = sla.split_due(row["sla_checkpoints"], now)
         state = max([row["sla_state"], *(SLA_STATE_OF_LEVEL[p["l"]] for p in fired)], key=STATE_RANK.get)
-        won = WorkOrder.objects.filter(pk=row["id"], sla_version=row["sla_version"]).update(
-            sla_checkpoints=remaining,
-            sla_next_at=sla.next_at(remaining),
-            sla_state=state,
-            sla_version=row["sla_version"] + 1,
-        )
-        if not won:
-            continue  # another sweep or a user's action got there first
+        changes[row["id"]] = (row, fired, remaining, state)
+    for order_id in _claim(changes):
+        row, fired, _remaining, _state = changes[order_id]
         totals["orders"] += 1
         for point in _worst_per_target(fired):
             events.append(_sla_event(row, point, now))
@@ -167,6 +182,46 @@ def _sweep_rows(rows: list[dict], *, now: dt.datetime, totals: dict) -> set[tupl
     WorkOrderEvent.objects.bulk_create(events)
     SlaBreach.objects.bulk_create(breaches, ignore_conflicts=True)
     return projects
+
+
+def _claim(changes: dict[int, tuple]) -> list[int]:
+    """Write each row's new checkpoints if its ``sla_version`` is still the one read; return the winners.
+
+    A row whose version moved (another sweep, or a user's action re-planned it) is left alone: that
+    is what makes each checkpoint fire once with any number of sweepers. PostgreSQL does the whole
+    batch in one ``UPDATE … FROM (VALUES …) RETURNING``; other databases go row by row.
+    """
+    if not changes:
+        return []
+    if connection.vendor == "postgresql":
+        return _claim_batch(changes)
+    won = []
+    for order_id, (row, _fired, remaining, state) in changes.items():
+        if WorkOrder.objects.filter(pk=order_id, sla_version=row["sla_version"]).update(
+            sla_checkpoints=remaining,
+            sla_next_at=sla.next_at(remaining),
+            sla_state=state,
+            sla_version=row["sla_version"] + 1,
+        ):
+            won.append(order_id)
+    return won
+
+
+def _claim_batch(changes: dict[int, tuple]) -> list[int]:
+    table = WorkOrder._meta.db_table
+    values, params = [], []
+    for order_id, (row, _fired, remaining, state) in changes.items():
+        values.append("(%s::bigint, %s::integer, %s::jsonb, %s::timestamptz, %s::varchar)")
+        params += [order_id, row["sla_version"], json.dumps(remaining), sla.next_at(remaining), state]
+    sql = (
+        f"UPDATE {table} AS w SET sla_checkpoints = v.cp, sla_next_at = v.next_at, sla_state = v.state, "
+        "sla_version = w.sla_version + 1 "
+        f"FROM (VALUES {', '.join(values)}) AS v(id, ver, cp, next_at, state) "
+        "WHERE w.id = v.id AND w.sla_version = v.ver RETURNING w.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [r[0] for r in cursor.fetchall()]
 
 
 def _worst_per_target(fired: list[dict]) -> list[dict]:
@@ -234,8 +289,12 @@ def _breach_rectification(*, company_id: int, project_id: int, now: dt.datetime)
                 },
                 at=now,
             )
-    except IntegrityError:
-        return 0  # a concurrent sweep opened it
+    except (IntegrityError, ValidationError):
+        # A concurrent sweep opened it: caught by the unique constraint at INSERT, or already by
+        # full_clean()'s constraint check. Anything else is a real error.
+        if WorkOrder.objects.filter(company_id=company_id, source_key=key).exists():
+            return 0
+        raise
     return 1
 
 

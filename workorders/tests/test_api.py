@@ -364,6 +364,10 @@ class WorkOrderCreateApiTests(WorkOrderApiTestCase):
         self.assertEqual(r.status_code, 201)
         # The token, the project, the unit and the category; the answer reads no row.
         self.assertEqual(len(api.captured_queries) - len(service.captured_queries), 4)
+        # Access, the owner's links, the dispatch rule, department and candidate, the candidate's
+        # round-robin stamp, one INSERT of the order (already dispatched), one of its events.
+        writes = [q["sql"] for q in service.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        self.assertEqual(len(writes), 9, "\n".join(writes))
 
 
 #
