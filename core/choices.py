@@ -36,12 +36,16 @@ class Perm(models.TextChoices):
     WO_CONFIGURE = "workorders.configure", _("Configure categories, SLA policies and work-order settings")
     STD_VIEW = "standards.view", _("View service standards and service-level profiles")
     STD_MANAGE = "standards.manage", _("Write and revise service standards and service-level profiles")
+    PLAN_VIEW = "plans.view", _("View plans, checkpoints, tasks and their figures")
+    PLAN_MANAGE = "plans.manage", _("Set up plans, routes and checkpoints; assign and cancel tasks")
+    TASK_WORK = "tasks.work", _("Do my plan tasks: start, check in, report problems, finish")
 
 
 # Everyone who works on the ground reads the standards the work is judged by.
 _STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW, Perm.STD_VIEW}
 _WO_FIELD = {Perm.WO_VIEW, Perm.WO_REPORT, Perm.WO_WORK}
 _WO_LEAD = {*_WO_FIELD, Perm.WO_MANAGE}
+_PLAN_LEAD = {Perm.PLAN_VIEW, Perm.PLAN_MANAGE}
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.COMPANY_ADMIN: frozenset(Perm.values),
     Role.QUALITY_MANAGER: frozenset(
@@ -56,6 +60,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.WO_CONFIGURE,
             Perm.STD_VIEW,
             Perm.STD_MANAGE,
+            *_PLAN_LEAD,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -67,14 +72,18 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PEOPLE_MANAGE,
             Perm.OWNERS_MANAGE,
             Perm.NOTICES_MANAGE,
+            *_PLAN_LEAD,
         }
     ),
-    Role.SUPERVISOR: frozenset({*_STAFF_READ, *_WO_LEAD, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}),
-    Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD}),
+    Role.SUPERVISOR: frozenset(
+        {*_STAFF_READ, *_WO_LEAD, *_PLAN_LEAD, Perm.TASK_WORK, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}
+    ),
+    # Staff see and do only their own tasks (plans.selectors): no PLAN_VIEW.
+    Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD, Perm.TASK_WORK}),
     Role.INSPECTOR: frozenset({Perm.ORG_VIEW, Perm.STD_VIEW}),
     # The owner board (issue 7) adds what the committee reads; until then its project's structure.
     Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
-    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW}),
+    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW, Perm.PLAN_VIEW}),
 }
 
 # Roles a project manager may grant inside his projects; higher roles need a company admin.
