@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal",
     "workorders",
     "standards",
+    "plans",
     "open311",
     "api",
 ]
