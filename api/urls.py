@@ -3,11 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core.api import views as core_views
+from standards.api import urls as standards_urls
 from workorders.api import urls as workorder_urls
 
 router = DefaultRouter()
 core_views.register(router)
 workorder_urls.register(router)
+standards_urls.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -12,6 +12,16 @@ from portal.models import Notice
 
 # Longest words first: a URL name is mapped to the first word it contains.
 MODEL_WORDS = [
+    "standard_item",
+    "standard-item",
+    "standarditem",
+    "standardrevision",
+    "profile_setting",
+    "profile-setting",
+    "profilesetting",
+    "servicelevelprofile",
+    "service-level-profile",
+    "profile",
     "dispatch_rule",
     "dispatchrule",
     "sla_policy",
@@ -129,6 +139,21 @@ class IsolationTests(BaseTestCase):
         )
         cls.other_order = report(cls, actor=cls.other_owner, unit=cls.unit2, description="吴家卫生间漏水")
         cls.saved_view = wo_services.saved_view_save(company=cls.company, user=cls.admin, name="安居视图", query="q=x")
+        from standards import services as std_services
+        from standards.models import ProfileSetting, ServiceLevelProfile
+
+        cls.standard_item = std_services.standard_item_create(
+            company=cls.company,
+            data={
+                "discipline": "cleaning",
+                "code": "acme-lobby",
+                "title": "安居大堂专项保洁",
+                "requirement": "安居大堂每日2次",
+            },
+            actor=cls.admin,
+        )
+        cls.profile = ServiceLevelProfile.objects.get(company=cls.company, code="level_1")
+        cls.profile_setting = ProfileSetting.objects.filter(profile=cls.profile).first()
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -154,6 +179,16 @@ class IsolationTests(BaseTestCase):
             "dispatchrule": cls.dispatch_rule,
             "saved_view": cls.saved_view,
             "savedview": cls.saved_view,
+            "standard_item": cls.standard_item,
+            "standard-item": cls.standard_item,
+            "standarditem": cls.standard_item,
+            "standardrevision": cls.standard_item.current_revision,
+            "profile_setting": cls.profile_setting,
+            "profile-setting": cls.profile_setting,
+            "profilesetting": cls.profile_setting,
+            "servicelevelprofile": cls.profile,
+            "service-level-profile": cls.profile,
+            "profile": cls.profile,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -165,6 +200,7 @@ class IsolationTests(BaseTestCase):
             "安居停水通知",
             "安居1栋厨房漏水",
             "安居视图",
+            "安居大堂专项保洁",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
