@@ -40,6 +40,7 @@ from workorders.choices import (
 )
 from workorders.models import FollowUp, Rating, WorkOrder, WorkOrderEvent, WorkOrderPhoto
 from workorders.selectors import (
+    event_note_for_owner,
     follow_ups_pending,
     owner_follow_ups_pending,
     owner_workorders,
@@ -211,7 +212,7 @@ def _event_row(event: WorkOrderEvent, user) -> dict:
         "at": event.created,
         "who": who,
         "what": _event_text(event),
-        "note": event.reason,
+        "note": event_note_for_owner(event),
         "photo_groups": [(label, group) for label, group in groups if group],
     }
 

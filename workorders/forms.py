@@ -210,7 +210,7 @@ class DispatchForm(forms.Form):
         required=False,
         help_text=_("With nobody chosen, the order waits in the department's queue."),
     )
-    note = forms.CharField(label=_("note"), max_length=500, required=False)
+    note = forms.CharField(label=_("note"), max_length=500, required=False, help_text=_("Staff only."))
 
     def __init__(self, *args, order: WorkOrder, **kwargs):
         super().__init__(*args, **kwargs)

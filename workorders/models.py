@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import DepartmentKind, ServiceLevel
@@ -290,7 +291,7 @@ class WorkOrder(models.Model):
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_at = models.DateTimeField(pgettext_lazy("work order", "verified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     # SLA.

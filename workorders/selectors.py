@@ -7,10 +7,19 @@ from accounts.models import User
 from core.access import access_for
 from core.choices import Perm
 from core.models import Resident
-from workorders.choices import DONE_STATUSES, OPEN_STATUSES, TRANSITIONS, FollowUpStatus, Kind, Source, Status
+from workorders.choices import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    EventKind,
+    FollowUpStatus,
+    Kind,
+    Source,
+    Status,
+)
 from workorders.models import Category, FollowUp, Rating, WorkOrder, WorkOrderEvent
 
-LIST_RELATED = ("project", "category", "unit", "building", "area", "assignee", "department")
+LIST_RELATED = ("project", "category", "category__parent", "unit", "building", "area", "assignee", "department")
 
 
 def workorder_visible(*, user: User) -> QuerySet[WorkOrder]:
@@ -43,6 +52,15 @@ def owner_workorders(*, user: User) -> QuerySet[WorkOrder]:
 def workorder_timeline(*, order: WorkOrder, for_owner: bool = False) -> QuerySet[WorkOrderEvent]:
     events = order.events.select_related("actor").prefetch_related("photos")
     return events.filter(is_public=True) if for_owner else events
+
+
+# A dispatcher's note is for the worker ("带上 PPR 管件, 业主下午在家"); owners see who got the
+# order, not the note. Reasons of rejections, cancellations and holds are addressed to them.
+OWNER_HIDDEN_NOTES = frozenset({EventKind.ASSIGNED})
+
+
+def event_note_for_owner(event: WorkOrderEvent) -> str:
+    return "" if event.kind in OWNER_HIDDEN_NOTES else event.reason
 
 
 def workorder_is_staff(*, user: User, order: WorkOrder) -> bool:

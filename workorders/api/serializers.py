@@ -31,7 +31,7 @@ from workorders.choices import (
     Source,
 )
 from workorders.models import Category, FollowUp, Rating, SlaPolicy, WorkOrder, WorkOrderEvent, WorkOrderPhoto
-from workorders.selectors import workorder_actions, workorder_is_staff
+from workorders.selectors import event_note_for_owner, workorder_actions, workorder_is_staff
 from workorders.services.dispatch import WORKER_ROLES
 from workorders.services.photos import PHOTOS_MAX_PER_STEP
 
@@ -117,6 +117,12 @@ class EventSerializer(serializers.ModelSerializer):
         model = WorkOrderEvent
         fields = ["id", "kind", "actor", "created", "from_status", "to_status", "reason", "data", "is_public", "photos"]
         read_only_fields = fields
+
+    def to_representation(self, instance: WorkOrderEvent) -> dict:
+        data = super().to_representation(instance)
+        if self.context.get("for_owner"):
+            data["reason"] = event_note_for_owner(instance)
+        return data
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -382,7 +388,9 @@ class DispatchInputSerializer(serializers.Serializer):
     department_id = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("A department of the order's project.")
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text=_("Staff only.")
+    )
 
     def validate(self, attrs):
         order = self.context["order"]

@@ -42,7 +42,7 @@ FOLLOW_UP_NONE_DUE = _("No follow-up is due for this order.")
 # ~150 ms to plan against ~3 ms to run a page of a million orders; four tables plan in ~1 ms.
 # The other names come in one small query per relation: still a constant number per page.
 LIST_JOINED = ("project", "category", "unit")
-LIST_PREFETCHED = tuple(name for name in LIST_RELATED if name not in LIST_JOINED)
+LIST_PREFETCHED = tuple(name for name in LIST_RELATED if name not in LIST_JOINED and name != "category__parent")
 
 
 class WorkOrderCursorPagination(pagination.CursorPagination):
@@ -143,8 +143,10 @@ class WorkOrderEventListApi(TenantApi):
     @extend_schema(responses=s.EventSerializer(many=True))
     def get(self, request, pk, format=None):
         order = get_workorder_for_user(user=request.user, pk=pk)
-        events = workorder_timeline(order=order, for_owner=_for_owner(request.user, order))
-        return Response(s.EventSerializer(events, many=True, context={"request": request}).data)
+        for_owner = _for_owner(request.user, order)
+        events = workorder_timeline(order=order, for_owner=for_owner)
+        context = {"request": request, "for_owner": for_owner}
+        return Response(s.EventSerializer(events, many=True, context=context).data)
 
 
 class WorkOrderPhotoListApi(TenantApi):

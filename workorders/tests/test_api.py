@@ -148,7 +148,8 @@ class WorkOrderListApiTests(WorkOrderApiTestCase):
         WorkOrder.objects.exclude(pk=self.outside.pk).delete()
         # Every relation of the list row is set on the first order, so none is skipped for lack of ids.
         order = self.dispatched(category=category(self.company), unit=self.unit, area=self.area)
-        self.assertTrue(all(getattr(order, f"{name}_id") for name in LIST_RELATED))
+        self.assertTrue(all(getattr(order, f"{name}_id") for name in LIST_RELATED if "__" not in name))
+        self.assertTrue(order.category.parent_id)
         self.auth(self.admin)
         one = self.count_queries()
         # token, access (memberships, residents), the page with project/category/unit joined,
@@ -397,6 +398,16 @@ class WorkOrderEventsApiTests(WorkOrderApiTestCase):
         self.assertEqual([e["reason"] for e in events if e["kind"] == EventKind.COMMENT], ["师傅马上到"])
         self.assertEqual(self.get(self.order_url(order, "photos")).json(), [])
         self.assertEqual(self.get(self.order_url(order)).json()["photos"], [])
+
+    def test_it_shows_the_owner_who_got_the_order_but_not_the_dispatch_note(self):
+        order = report(self)
+        services.workorder_dispatch(order=order, assignee=self.staff, note="带上管钳，业主下午在家", actor=self.admin)
+        self.auth(self.owner)
+        assigned = [e for e in self.get(self.order_url(order, "events")).json() if e["kind"] == EventKind.ASSIGNED]
+        self.assertEqual([(e["data"]["assignee_name"], e["reason"]) for e in assigned][-1], ("钱师傅", ""))
+        self.auth(self.admin)
+        staff_view = [e for e in self.get(self.order_url(order, "events")).json() if e["kind"] == EventKind.ASSIGNED]
+        self.assertEqual(staff_view[-1]["reason"], "带上管钳，业主下午在家")
 
     def test_it_answers_404_for_another_owner(self):
         order = report(self)
