@@ -185,6 +185,11 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
+# Plan tasks: days generated ahead, how early a window may be started, how long a started task
+# may still be finished after its window before the sweep closes it (docs/plans.md).
+PLANS_HORIZON_DAYS = envint("PLANS_HORIZON_DAYS", 7)
+PLANS_EARLY_START_MINUTES = envint("PLANS_EARLY_START_MINUTES", 15)
+PLANS_FINISH_GRACE_MINUTES = envint("PLANS_FINISH_GRACE_MINUTES", 60)
 
 #
 # REST API
