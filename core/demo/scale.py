@@ -28,12 +28,8 @@ from core import services
 from core.choices import ProjectKind, ResidentRelation, UnitStatus
 from core.demo import names
 from core.models import (
-    Area,
     Building,
-    CalendarDay,
-    CalendarYear,
     Company,
-    Department,
     Membership,
     Project,
     Resident,
@@ -252,45 +248,53 @@ def scale_generate(spec: ScaleSpec, *, progress: bool = True) -> ScaleStats:
 
 
 def scale_delete_company(company: Company) -> None:
-    """Remove a generated company, everything gen_scale and the core services gave it, and its staff accounts."""
+    """Remove a generated company, every row of every app that carries it, and its staff accounts.
+
+    Raw DELETEs, table by table: the ORM would load every row to cascade. The order does not
+    matter because Django's foreign keys are DEFERRABLE INITIALLY DEFERRED (PostgreSQL and
+    SQLite): they are checked at commit, when all of the company's rows are gone.
+    """
     from accounts.models import User
 
-    with transaction.atomic():
-        # Raw deletes for the big tables: the ORM would load every row to cascade.
-        from workorders import models as wo
-
-        staff = set(
-            Membership.objects.filter(company=company, user__username__startswith=f"gen-{company.code}-").values_list(
-                "user_id", flat=True
-            )
+    staff = set(
+        Membership.objects.filter(company=company, user__username__startswith=f"gen-{company.code}-").values_list(
+            "user_id", flat=True
         )
-
-        with connection.cursor() as cursor:
-            for model in (
-                wo.WorkOrderPhoto,
-                wo.WorkOrderEvent,
-                wo.Rating,
-                wo.FollowUp,
-                wo.SlaBreach,
-                wo.WorkOrder,
-                wo.DispatchRule,
-                wo.SavedView,
-                wo.SlaPolicy,
-                wo.WorkOrderSettings,
-                UnitResident,
-                Resident,
-                Unit,
-            ):
-                cursor.execute(
-                    f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE company_id = %s", [company.pk]
-                )
-        wo.Category.objects.filter(company=company, parent__isnull=False).delete()
-        wo.Category.objects.filter(company=company).delete()
-        for model in (Area, Department, Membership, Building, CalendarDay, CalendarYear):
-            model.objects.filter(company=company).delete()
-        Project.objects.filter(company=company).delete()
-        company.delete()
+    )
+    owned, linked = _company_tables()
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, column, parent in linked:  # rows without a company column that point at the company's rows
+            cursor.execute(
+                f"DELETE FROM {quote(table)} WHERE {quote(column)} IN "
+                f"(SELECT id FROM {quote(parent)} WHERE company_id = %s)",
+                [company.pk],
+            )
+        for table in owned:
+            cursor.execute(f"DELETE FROM {quote(table)} WHERE company_id = %s", [company.pk])
+        Company.objects.filter(pk=company.pk).delete()
         User.objects.filter(pk__in=staff).exclude(memberships__isnull=False).delete()
+
+
+def _company_tables() -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Tables with a ``company`` foreign key, and (table, column, parent) for tables that only
+    reach the company through one of those (many-to-many links and the like)."""
+    from django.apps import apps
+
+    def company_fk(model) -> bool:
+        return any(f.is_relation and f.related_model is Company and f.concrete for f in model._meta.fields)
+
+    models = apps.get_models(include_auto_created=True)
+    owned = {m for m in models if company_fk(m) and m is not Company and m._meta.managed}
+    owned_tables = {m._meta.db_table for m in owned}
+    linked = []
+    for model in models:
+        if model in owned or model is Company or not model._meta.managed:
+            continue
+        for f in model._meta.fields:
+            if f.is_relation and f.concrete and f.related_model in owned and f.db_constraint:
+                linked.append((model._meta.db_table, f.column, f.related_model._meta.db_table))
+    return sorted(owned_tables), linked
 
 
 #
