@@ -153,7 +153,12 @@ class WorkOrderSettingsForm(forms.ModelForm):
             "accept_timeout_action",
             "follow_up_hours",
             "breach_rectification_threshold",
+            "weather_warning_until",
+            "weather_factor",
         ]
+        widgets = {
+            "weather_warning_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
 
 
 #

@@ -1,5 +1,7 @@
+import datetime as dt
 import os
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,6 +70,19 @@ class WorkOrderSettings(models.Model):
         default=3,
         validators=[MinValueValidator(1)],
     )
+    weather_warning_until = models.DateTimeField(
+        _("red weather warning until"),
+        null=True,
+        blank=True,
+        help_text=_("While a red weather warning is in force, new P2 and P3 repairs get their limits multiplied."),
+    )
+    weather_factor = models.DecimalField(
+        _("weather factor"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("5.00"))],
+    )
 
     objects = company_scoped()
     history = HistoricalRecords()
@@ -78,6 +93,12 @@ class WorkOrderSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.company)
+
+    def weather_factor_at(self, at: dt.datetime) -> Decimal:
+        """The factor for limits starting at ``at``: the configured one during a red warning, else 1."""
+        if self.weather_warning_until and at < self.weather_warning_until:
+            return self.weather_factor
+        return Decimal(1)
 
 
 class Category(models.Model):

@@ -54,6 +54,10 @@ DUE_FIELDS = {
 }
 
 
+# DOMAIN §6.2: a red weather warning stretches field repairs, not emergencies or replies.
+WEATHER_PRIORITIES = (Priority.P2, Priority.P3)
+
+
 def policies_key(company_id: int) -> str:
     return f"pinzhi:wo-sla-policies:{company_id}"
 
@@ -87,6 +91,9 @@ def sla_plan(*, order: WorkOrder, start: dt.datetime, service_level: str) -> dic
     if policy is not None and policy.clock == SlaClock.ROUND_THE_CLOCK:
         clock = SlaClock.ROUND_THE_CLOCK
     limits = {t: policy.minutes(t) for t in SlaTarget.values} if policy else {}
+    if order.kind == Kind.REPAIR and order.priority in WEATHER_PRIORITIES:
+        factor = settings_for(order.company_id).weather_factor_at(start)
+        limits = {t: m if m is None else int(m * factor) for t, m in limits.items()}
     calendar = business_calendar_cached(company=order.company) if clock == SlaClock.BUSINESS else None
     points = sla.plan(limits=limits, start=start, clock=clock, calendar=calendar, appointment=order.appointment_at)
     return {

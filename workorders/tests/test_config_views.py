@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import services as core_services
 from core.choices import DepartmentKind, Role
@@ -264,6 +264,8 @@ class SettingsPageTests(ConfigTestCase):
         "accept_timeout_action": AcceptTimeoutAction.REDISPATCH,
         "follow_up_hours": 24,
         "breach_rectification_threshold": 5,
+        "weather_warning_until": "",
+        "weather_factor": "1.5",
     }
 
     def test_it_saves_the_settings(self):
@@ -272,6 +274,15 @@ class SettingsPageTests(ConfigTestCase):
         self.assertRedirects(self.client.post(url("settings_edit"), self.data), url("settings_edit"))
         saved = WorkOrderSettings.objects.get(company=self.company)
         self.assertEqual((saved.reopen_days, saved.auto_dispatch, saved.follow_up_hours), (14, False, 24))
+
+    def test_it_declares_a_red_weather_warning(self):
+        self.login(self.quality)
+        data = {**self.data, "weather_warning_until": "2026-11-22T18:00", "weather_factor": "2"}
+        self.assertRedirects(self.client.post(url("settings_edit"), data), url("settings_edit"))
+        saved = WorkOrderSettings.objects.get(company=self.company)
+        self.assertEqual(timezone.localtime(saved.weather_warning_until).strftime("%Y-%m-%d %H:%M"), "2026-11-22 18:00")
+        response = self.client.post(url("settings_edit"), {**data, "weather_factor": "0.5"})
+        self.assertIn("weather_factor", response.context["form"].errors)
 
     def test_it_rejects_a_zero_timeout(self):
         self.login(self.quality)

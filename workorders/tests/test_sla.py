@@ -80,6 +80,43 @@ class BusinessClockTests(BaseTestCase):
         self.assertEqual(order.arrive_due_at, at(2026, 11, 20, 15, 0))
 
 
+class WeatherWarningTests(BaseTestCase):
+    """DOMAIN §6.2: during a red weather warning, P2/P3 repair limits are multiplied (1.5 by default)."""
+
+    def phone_in(self, **data):
+        data.setdefault("kind", Kind.REPAIR)
+        data.setdefault("description", "门锁坏了")
+        data.setdefault("area", self.area)
+        return services.workorder_create(project=self.project, data=data, actor=self.supervisor)
+
+    def warn(self, until: dt.datetime) -> None:
+        services.workorder_settings_update(
+            company=self.company, data={"weather_warning_until": until}, actor=self.admin
+        )
+
+    def test_it_stretches_p2_repairs_while_the_warning_lasts(self):
+        self.warn(at(2026, 11, 19, 20, 0))
+        with time_machine.travel(at(2026, 11, 19, 10, 0), tick=False):  # Thursday
+            order = self.phone_in(priority=Priority.P2)  # acknowledge in 30 working minutes × 1.5
+        self.assertEqual(order.ack_due_at, at(2026, 11, 19, 10, 45))
+
+    def test_it_leaves_urgent_repairs_and_complaints_alone(self):
+        self.warn(at(2026, 11, 19, 20, 0))
+        with time_machine.travel(at(2026, 11, 19, 10, 0), tick=False):
+            p1 = self.phone_in(priority=Priority.P1)
+            complaint = self.phone_in(kind=Kind.COMPLAINT, priority=Priority.P2, description="保洁不到位")
+        self.assertEqual(p1.ack_due_at, at(2026, 11, 19, 10, 5))
+        with time_machine.travel(at(2026, 11, 20, 10, 0), tick=False):  # the warning is over
+            normal = self.phone_in(kind=Kind.COMPLAINT, priority=Priority.P2, description="保洁不到位")
+        self.assertEqual(complaint.ack_due_at - at(2026, 11, 19, 10, 0), normal.ack_due_at - at(2026, 11, 20, 10, 0))
+
+    def test_it_ends_with_the_warning(self):
+        self.warn(at(2026, 11, 19, 9, 0))
+        with time_machine.travel(at(2026, 11, 19, 10, 0), tick=False):
+            order = self.phone_in(priority=Priority.P2)
+        self.assertEqual(order.ack_due_at, at(2026, 11, 19, 10, 30))
+
+
 class PauseTests(BaseTestCase):
     def test_it_stops_the_clock_on_hold_and_shifts_deadlines_on_resume(self):
         with time_machine.travel(at(2026, 11, 21, 10, 0), tick=False):
