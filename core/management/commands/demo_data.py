@@ -8,6 +8,7 @@ from core.demo.logins import logins_table
 from core.demo.seed import SEED, seed_demo
 from core.models import Area, Building, Department, Membership, Project, Resident, Unit, UnitResident
 from portal.models import Notice
+from workorders.models import WorkOrder
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ def demo_counts(company) -> dict[str, int]:
         ("residents", Resident),
         ("unit residents", UnitResident),
         ("notices", Notice),
+        ("work orders", WorkOrder),
     ]
     counts = {label: model.objects.filter(company=company).count() for label, model in models}
     counts["staff"] = Membership.objects.filter(company=company).values("user").annotate(n=Count("id")).count()
