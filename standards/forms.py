@@ -10,14 +10,21 @@ from standards.services import BUILTIN_LEVELS, REVISION_FIELDS, SETTING_FIELDS
 
 
 class _ModelFieldsForm(forms.Form):
-    """A form with ``fields`` of ``model`` (several models in order), without a model instance."""
+    """A form with ``fields`` of ``model`` (several models in order), without a model instance.
+
+    The models' own validators (recurrence rule, ranges) run in the form too, so every bad field
+    is named at once instead of after the form's own checks pass.
+    """
 
     parts: list[tuple[type, tuple[str, ...]]] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for model, names in self.parts:
-            self.fields.update(fields_for_model(model, fields=names))
+            for name, field in fields_for_model(model, fields=names).items():
+                extra = [v for v in model._meta.get_field(name).validators if v not in field.validators]
+                field.validators = [*field.validators, *extra]
+                self.fields[name] = field
 
 
 class StandardItemCreateForm(_ModelFieldsForm):

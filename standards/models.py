@@ -136,7 +136,7 @@ class StandardItem(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("standards:item_detail", args=[self.pk])
+        return reverse("standards:standard_item_detail", args=[self.pk])
 
 
 class StandardRevision(models.Model):

@@ -85,7 +85,7 @@ def standards_defaults_seed(*, company: Company) -> None:
 def _check_profile_code(profile: ServiceLevelProfile) -> None:
     taken = ServiceLevelProfile.objects.filter(company_id=profile.company_id, code=profile.code)
     if taken.exclude(pk=profile.pk).exists():
-        raise ValidationError({"code": PROFILE_CODE_TAKEN}, code="unique")
+        raise ValidationError({"code": ValidationError(PROFILE_CODE_TAKEN, code="unique")})
 
 
 @transaction.atomic
@@ -129,7 +129,7 @@ def profile_update(*, profile: ServiceLevelProfile, data: dict[str, Any], actor:
 def _check_setting_key(setting: ProfileSetting) -> None:
     taken = ProfileSetting.objects.filter(profile_id=setting.profile_id, key=setting.key)
     if taken.exclude(pk=setting.pk).exists():
-        raise ValidationError({"key": SETTING_KEY_TAKEN}, code="unique")
+        raise ValidationError({"key": ValidationError(SETTING_KEY_TAKEN, code="unique")})
 
 
 @transaction.atomic
@@ -162,7 +162,7 @@ def standard_item_create(*, company: Company, data: dict[str, Any], actor: User)
     _pick(data, ITEM_FIELDS + REVISION_FIELDS)
     item = StandardItem(company=company, **{f: data[f] for f in ITEM_FIELDS if f in data})
     if StandardItem.objects.filter(company=company, code=item.code).exists():
-        raise ValidationError({"code": ITEM_CODE_TAKEN}, code="unique")
+        raise ValidationError({"code": ValidationError(ITEM_CODE_TAKEN, code="unique")})
     revision = StandardRevision(
         company=company, number=1, created_by=actor, **{f: data[f] for f in REVISION_FIELDS if f in data}
     )
