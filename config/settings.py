@@ -138,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# Open311 POST: requests per minute per client key, and wrong keys per hour per address.
+OPEN311_POSTS_PER_MINUTE = envint("OPEN311_POSTS_PER_MINUTE", 60)
+OPEN311_BAD_KEYS_PER_HOUR = envint("OPEN311_BAD_KEYS_PER_HOUR", 20)
 
 #
 # Language and time

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -18,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
+from accounts.forms import client_ip
 from core.models import Company
+from lib.ratelimit import ratelimit_exceeded, ratelimit_hit
 from open311 import selectors, serializers
 from open311.forms import RequestFilterForm, ServiceRequestForm
 from open311.renderers import FORMATS, OPEN311_UNKNOWN_FORMAT, Open311Error, render, render_error
@@ -30,6 +33,7 @@ API_CHANGESET = "2026-11-21 00:00"
 OPEN311_JURISDICTION_REQUIRED = gettext_lazy("jurisdiction_id is required: this endpoint serves several companies.")
 OPEN311_JURISDICTION_NOT_FOUND = gettext_lazy("jurisdiction_id not found.")
 OPEN311_API_KEY_REQUIRED = gettext_lazy("api_key is required to file a request.")
+OPEN311_TOO_MANY = gettext_lazy("Too many requests: wait a minute and try again.")
 OPEN311_API_KEY_INVALID = gettext_lazy("Invalid api_key received: it is unknown, disabled or for another jurisdiction.")
 OPEN311_SERVICE_NOT_FOUND = gettext_lazy("service_code not found.")
 OPEN311_REQUEST_NOT_FOUND = gettext_lazy("service_request_id not found.")
@@ -159,9 +163,15 @@ def _request_create(request: HttpRequest, company: Company) -> Document:
     api_key = request.POST.get("api_key", "").strip()
     if not api_key:
         raise Open311Error(403, OPEN311_API_KEY_REQUIRED)
+    ip_key, hour = f"open311-bad-key:{client_ip(request)}", 3600
+    if ratelimit_exceeded(ip_key, limit=settings.OPEN311_BAD_KEYS_PER_HOUR, window=hour):
+        raise Open311Error(429, OPEN311_TOO_MANY)  # guessing keys
     client = selectors.client_for_key(company=company, api_key=api_key)
     if client is None:
+        ratelimit_hit(ip_key, limit=settings.OPEN311_BAD_KEYS_PER_HOUR, window=hour)
         raise Open311Error(403, OPEN311_API_KEY_INVALID)
+    if not ratelimit_hit(f"open311-client:{client.pk}", limit=settings.OPEN311_POSTS_PER_MINUTE, window=60):
+        raise Open311Error(429, OPEN311_TOO_MANY)
     form = ServiceRequestForm(request.POST)
     if not form.is_valid():
         raise _form_errors(form)

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import time_machine
 from django.db import connection
-from django.test import Client, SimpleTestCase
+from django.test import Client, SimpleTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -58,9 +58,9 @@ class Open311TestCase(BaseTestCase):
     def get(self, path: str, **params):
         return self.client.get(f"{BASE}/{path}", params)
 
-    def post(self, fmt: str = "json", **data):
+    def post(self, fmt: str = "json", remote_addr: str = "127.0.0.1", **data):
         data.setdefault("jurisdiction_id", "acme")
-        return self.client.post(f"{BASE}/requests.{fmt}", data)
+        return self.client.post(f"{BASE}/requests.{fmt}", data, REMOTE_ADDR=remote_addr)
 
     def good_post(self, fmt: str = "json", **data):
         fields = {
@@ -278,6 +278,24 @@ class PostRequestTests(Open311TestCase):
 
     def test_it_refuses_a_wrong_key(self):
         self.assert_error(self.good_post(api_key="guess"), 403)
+
+    @override_settings(OPEN311_BAD_KEYS_PER_HOUR=3)
+    def test_it_stops_an_address_guessing_keys(self):
+        for _ in range(3):
+            self.assert_error(self.good_post(api_key="guess"), 403)
+        self.assert_error(self.good_post(), 429)  # even the right key, from that address, for the hour
+        self.assertFalse(WorkOrder.objects.filter(source=Source.OPEN311).exists())
+        self.assert_valid(self.good_post(remote_addr="10.9.9.9"), "post_request")  # another address
+
+    @override_settings(OPEN311_POSTS_PER_MINUTE=2)
+    def test_it_limits_a_client_per_minute(self):
+        with time_machine.travel(dt.datetime(2026, 11, 21, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+            self.assert_valid(self.good_post(), "post_request")
+            self.assert_valid(self.good_post(), "post_request")
+            self.assert_error(self.good_post(), 429)
+        self.assertEqual(WorkOrder.objects.filter(source=Source.OPEN311).count(), 2)
+        with time_machine.travel(dt.datetime(2026, 11, 21, 10, 1, 5, tzinfo=dt.UTC), tick=False):
+            self.assert_valid(self.good_post(), "post_request")
 
     def test_it_refuses_an_inactive_key(self):
         Open311Client.objects.filter(pk=self.api_client.pk).update(is_active=False)
