@@ -25,6 +25,7 @@ def list_page(
     project_field: str | None = "project_id",
     actions: list | None = None,
     extra: dict | None = None,
+    template: str = "list.html",
 ):
     """Render a list filtered by its FilterSet and the project switcher; ``?export=xlsx`` downloads it."""
     from core.views_helpers import current_project_id
@@ -49,7 +50,7 @@ def list_page(
         "querystring": query.urlencode(),
         "actions": actions or [],
     }
-    return render(request, "list.html", {**context, **(extra or {})})
+    return render(request, template, {**context, **(extra or {})})
 
 
 def form_page(
