@@ -188,6 +188,7 @@ GROUPS = {
     "department": ("department_id", "department__name"),
     "assignee": ("assignee_id", "assignee__name"),
     "date": ("date",),
+    "plan": ("plan_id", "plan__name"),
 }
 
 
@@ -246,7 +247,7 @@ def task_figures(
 
     A task counts once it is *due*: completed or missed, or still open with its window over.
     Cancelled tasks and tasks still ahead never count. One query, grouped by ``group_by``
-    (None, "project", "department", "assignee" or "date").
+    (None, "project", "department", "assignee", "date" or "plan").
     """
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None")
