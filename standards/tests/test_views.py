@@ -1,9 +1,11 @@
 """Staff pages: the library, an item with its revisions, the forms, the profiles and their settings."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from standards.models import StandardItem
-from standards.tests.factories import ITEM_DATA, StandardsTestCase, item, profile, setting
+from standards.tests.factories import ITEM_DATA, StandardsTestCase, item, item_create, profile, setting
 
 
 def url(name: str, *args) -> str:
@@ -83,6 +85,18 @@ class LibraryPageTests(StandardsTestCase):
         response = self.client.get(url("standard_item_list"), {"discipline": "plumbing"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "alert-danger")
+
+    def test_it_lists_in_a_constant_number_of_queries(self):
+        self.login(self.staff)
+        self.client.get(url("standard_item_list"))
+        with CaptureQueriesContext(connection) as before:
+            self.client.get(url("standard_item_list"))
+        for n in range(10):
+            item_create(self, code=f"extra-{n}")
+        with CaptureQueriesContext(connection) as after:
+            response = self.client.get(url("standard_item_list"))
+        self.assertContains(response, "extra-9")
+        self.assertEqual(len(after), len(before))
 
     def test_it_offers_managers_a_new_item(self):
         self.login(self.quality)
