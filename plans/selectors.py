@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -133,6 +133,22 @@ def my_tasks(*, user: User, date: dt.date | None = None) -> QuerySet[Task]:
         .exclude(status=TaskStatus.CANCELLED)
         .select_related(*TASK_RELATED)
         .order_by("starts_at", "id")
+    )
+
+
+def tasks_at_checkpoint(*, user: User, checkpoint: Checkpoint, date: dt.date) -> QuerySet[Task]:
+    """``my_tasks`` of ``date`` whose route (at the task's plan version) has ``checkpoint``, each with
+    ``checked_in_at`` (the check-in there, or None): what a scanned QR code can lead to."""
+    version = OuterRef("plan_version")
+    on_route = PlanCheckpoint.objects.filter(
+        plan_id=OuterRef("plan_id"), checkpoint=checkpoint, added_version__lte=version
+    ).filter(Q(removed_version__isnull=True) | Q(removed_version__gt=version))
+    here = CheckIn.objects.filter(task=OuterRef("pk"), checkpoint=checkpoint).values("at")[:1]
+    return (
+        my_tasks(user=user, date=date)
+        .filter(project_id=checkpoint.project_id)
+        .filter(Exists(on_route))
+        .annotate(checked_in_at=Subquery(here))
     )
 
 
