@@ -143,6 +143,7 @@ class _Expander:
             self.companies[company_id] = Company.objects.get(pk=company_id)
         route = dict(
             PlanCheckpoint.objects.filter(plan_id__in=ids, removed_version__isnull=True)
+            .order_by()
             .values("plan_id")
             .annotate(n=Count("id"))
             .values_list("plan_id", "n")

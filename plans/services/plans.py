@@ -221,10 +221,11 @@ def plan_update(
         changed |= _assignees_set(plan, assignees)
     if revisions is not None:
         changed |= _revisions_set(plan, revisions)
-    if changed:
-        plan.version += 1
+    if not changed:
+        return plan
+    plan.version += 1
     plan.save()
-    if changed and regenerate_future:
+    if regenerate_future:
         _drop_future_tasks(plan)
     return plan
 

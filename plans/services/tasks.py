@@ -127,11 +127,11 @@ def _check_window_open(task: Task, at: dt.datetime) -> None:
         raise ValidationError(TASK_WINDOW_OVER, code="window_over")
 
 
-def _start(task: Task, actor: User | None, at: dt.datetime, note: str = "") -> Task:
+def _start(task: Task, actor: User | None, at: dt.datetime, note: str = "", *, take: bool = True) -> Task:
     _check_window_open(task, at)
     changes: dict[str, Any] = {"started_at": at}
     data = {}
-    if task.assignee_id is None and actor is not None:
+    if take and task.assignee_id is None and actor is not None:
         changes["assignee"] = actor  # whoever starts an unassigned task takes it
         data["taken"] = True
     task = _task_transition(
@@ -174,6 +174,7 @@ def task_checkin(
     """
     at = at or common.now()
     _require_worker(task, actor)
+    _lock_fresh(task)
     _require_open(task)
     note = (note or "").strip()
     if method not in CheckInMethod.values:
@@ -202,7 +203,8 @@ def task_checkin(
         raise ValidationError({"photo": TASK_PHOTO_REQUIRED})
     processed = _process(photo)
     if task.status == TaskStatus.SCHEDULED:
-        task = _start(task, actor, at)
+        # a supervisor entering a check-in by hand acts for someone else: he does not take the task
+        task = _start(task, actor, at, take=method != CheckInMethod.MANUAL)
     else:
         _check_window_open(task, at)
     is_late = at > task.due_at
@@ -229,6 +231,13 @@ def task_checkin(
     Task.objects.filter(pk=task.pk).update(**{counter: F(counter) + 1})
     setattr(task, counter, getattr(task, counter) + 1)
     return checkin
+
+
+def _lock_fresh(task: Task) -> None:
+    """Lock the row and take its current status and counters (the sweep or a second phone may have moved it)."""
+    fresh = Task.objects.select_for_update().get(pk=task.pk)
+    for name in ("status", "assignee_id", "started_at", "on_time_checkins", "late_checkins"):
+        setattr(task, name, getattr(fresh, name))
 
 
 def _position(latitude, longitude) -> tuple[Decimal, Decimal] | None:
@@ -296,7 +305,7 @@ def _check_reach(checkpoint: Checkpoint, position, distance: int | None) -> None
         raise ValidationError({"latitude": TASK_POSITION_REQUIRED})
     if distance is not None and distance > checkpoint.radius_m:
         message = str(TASK_TOO_FAR).format(distance=distance, name=checkpoint.name, radius=checkpoint.radius_m)
-        raise ValidationError({"latitude": message}, code="too_far")
+        raise ValidationError({"latitude": ValidationError(message, code="too_far")})
 
 
 def _process(photo: UploadedFile | None):
