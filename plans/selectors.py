@@ -123,10 +123,11 @@ def get_task_for_user(*, user: User, pk) -> Task:
 def my_tasks(*, user: User, date: dt.date | None = None) -> QuerySet[Task]:
     """The phone's list: tasks ``user`` can do on ``date`` (default today), his own and his department's pool.
 
-    Also yesterday's tasks still open (a night window ending this morning)."""
+    Also yesterday's open tasks whose window runs into ``date`` (a night round ending this morning)."""
     date = date or timezone.localdate()
-    day_before = date - dt.timedelta(days=1)
-    q = Q(date=date) | Q(date=day_before, status__in=sorted(OPEN_TASK_STATUSES))
+    midnight = timezone.make_aware(dt.datetime.combine(date, dt.time()))
+    overnight = Q(date=date - dt.timedelta(days=1), status__in=sorted(OPEN_TASK_STATUSES), due_at__gt=midnight)
+    q = Q(date=date) | overnight
     return (
         Task.objects.filter(_own_tasks_q(user))
         .filter(q)
