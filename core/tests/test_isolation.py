@@ -22,6 +22,8 @@ MODEL_WORDS = [
     "servicelevelprofile",
     "service-level-profile",
     "profile",
+    "checkpoint",
+    "plan",
     "dispatch_rule",
     "dispatchrule",
     "sla_policy",
@@ -49,6 +51,7 @@ MODEL_WORDS = [
     "user",
     "group",
     "task",
+    "checkin",
     "schedule",
     "ormq",
     "failure",
@@ -154,6 +157,25 @@ class IsolationTests(BaseTestCase):
         )
         cls.profile = ServiceLevelProfile.objects.get(company=cls.company, code="level_1")
         cls.profile_setting = ProfileSetting.objects.filter(profile=cls.profile).first()
+        import datetime as dt
+
+        from plans import services as plan_services
+
+        cls.checkpoint = plan_services.checkpoint_create(
+            project=cls.project, data={"name": "安居东门岗"}, actor=cls.admin
+        )
+        cls.plan = plan_services.plan_create(
+            project=cls.project,
+            data={"kind": "patrol", "name": "安居夜巡计划", "starts_on": timezone.localdate()},
+            windows=[(dt.time(0), dt.time(0))],
+            checkpoints=[cls.checkpoint],
+            actor=cls.admin,
+        )
+        plan_services.tasks_generate(until=timezone.localdate(), plans=[cls.plan])
+        cls.task = cls.plan.tasks.first()
+        cls.checkin = plan_services.task_checkin(
+            task=cls.task, actor=cls.admin, method="manual", checkpoint=cls.checkpoint, note="安居补签"
+        )
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -189,6 +211,10 @@ class IsolationTests(BaseTestCase):
             "servicelevelprofile": cls.profile,
             "service-level-profile": cls.profile,
             "profile": cls.profile,
+            "checkpoint": cls.checkpoint,
+            "plan": cls.plan,
+            "task": cls.task,
+            "checkin": cls.checkin,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -201,6 +227,9 @@ class IsolationTests(BaseTestCase):
             "安居1栋厨房漏水",
             "安居视图",
             "安居大堂专项保洁",
+            "安居东门岗",
+            "安居夜巡计划",
+            "安居补签",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
