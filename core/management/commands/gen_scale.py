@@ -18,7 +18,9 @@ class Command(BaseCommand):
         "UnitResident for about 85% of units, no accounts), for benchmarks. Rows are committed every ~50,000 units; "
         "a run that fails part-way leaves a partial company: run again with --replace. With --workorders, also "
         "the staff of every project and work orders over the last 12 months with their events, follow-ups and "
-        "SLA breaches, as the services would have written them."
+        "SLA breaches, as the services would have written them. With --plans, also checkpoints and service and "
+        "patrol plans (the staff made as for --workorders), and with --tasks their task history with events and "
+        "check-ins."
     )
 
     def add_arguments(self, parser):
@@ -46,13 +48,29 @@ class Command(BaseCommand):
             help="The moment the generated history ends (ISO 8601 with time zone; default now, to the minute: "
             "the SLA sweep has run then, so nothing is due).",
         )
+        parser.add_argument(
+            "--plans",
+            type=int,
+            default=0,
+            help="Plans to generate (a mix of patrols, cleaning, maintenance and greening with their windows, "
+            "routes of checkpoints and assignees), spread over the projects (default 0).",
+        )
+        parser.add_argument(
+            "--tasks",
+            type=int,
+            default=0,
+            help="With --plans: about this many tasks of history, whole days ending on the --as-of day, with their "
+            "events and check-ins; the plans are then generated until that day (default 0: plans only).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
 
     def handle(self, *args, **opts):
         if opts["projects"] < 1 or opts["units_per_project"] < 1:
             raise CommandError("--projects and --units-per-project must be at least 1.")
-        if opts["workorders"] < 0:
-            raise CommandError("--workorders cannot be negative.")
+        if min(opts["workorders"], opts["plans"], opts["tasks"]) < 0:
+            raise CommandError("--workorders, --plans and --tasks cannot be negative.")
+        if opts["tasks"] and not opts["plans"]:
+            raise CommandError("--tasks needs --plans.")
         as_of = self._as_of(opts["as_of"])
         spec = ScaleSpec(
             company_code=opts["company_code"],
@@ -72,6 +90,8 @@ class Command(BaseCommand):
             )
             if opts["workorders"]:
                 self._workorders(spec, opts, as_of=as_of)
+            if opts["plans"]:
+                self._plans(spec, opts, as_of=as_of)
 
     def _workorders(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
         from core.demo.scale_workorders import OrderSpec, scale_workorders
@@ -85,6 +105,18 @@ class Command(BaseCommand):
             f"({stats.staff} staff roles) as of {as_of.isoformat()} "
             f"in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s, "
             f"{stats.orders / stats.seconds if stats.seconds else 0:.0f} orders/s"
+        )
+
+    def _plans(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
+        from core.demo.scale_plans import PlanSpec, scale_plans
+
+        plan_spec = PlanSpec(plans=opts["plans"], tasks=opts["tasks"], as_of=as_of, seed=spec.seed)
+        company = Company.objects.get(code=spec.company_code)
+        stats = scale_plans(plan_spec, company=company, progress=not opts["no_progress"])
+        self.stdout.write(
+            f"Generated {stats.plans} plans with {stats.windows} windows and {stats.checkpoints} checkpoints, "
+            f"{stats.tasks} tasks over {stats.days} days with {stats.events} events and {stats.checkins} check-ins "
+            f"as of {as_of.isoformat()} in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s"
         )
 
     def _as_of(self, text: str | None) -> dt.datetime:
