@@ -16,6 +16,7 @@ urlpatterns = [
     path("workorders/", include("workorders.urls")),
     path("standards/", include("standards.urls")),
     path("", include("plans.task_urls")),
+    path("plans/", include("plans.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
