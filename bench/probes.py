@@ -306,7 +306,263 @@ def api_verify(*, code: str, after: int, cleanup: bool) -> dict:
     }
 
 
-PROBES = {"sla_sweep": sla_sweep, "list_api": list_api, "api_prepare": api_prepare, "api_verify": api_verify}
+#
+# Plans: generating a day of tasks
+#
+GEN_PLANS = re.compile(
+    r"Generated (?P<plans>\d+) plans with (?P<windows>\d+) windows and (?P<checkpoints>\d+) checkpoints, "
+    r"(?P<tasks>\d+) tasks over (?P<days>\d+) days with (?P<events>\d+) events and (?P<checkins>\d+) check-ins "
+    r".* in (?P<seconds>[\d.]+) s: (?P<rate>[\d.]+) rows/s"
+)
+
+
+def generate_plans(*, code: str, projects: int, units: int, plans: int, tasks: int = 0, seed: int = 1) -> dict:
+    """``manage.py gen_scale --plans`` (in this process), replacing a company of the same code; its plan summary."""
+    from django.core.management import call_command
+
+    from core.demo.scale_plans import pg_bulk_load
+
+    args = ["--projects", str(projects), "--units-per-project", str(units), "--plans", str(plans)]
+    args += ["--tasks", str(tasks), "--company-code", code, "--seed", str(seed), "--replace", "--no-progress"]
+    out = StringIO()
+    with pg_bulk_load():  # also the --replace of a large company
+        call_command("gen_scale", *args, stdout=out)
+    match = GEN_PLANS.search(out.getvalue())
+    check(match is not None, f"unexpected gen_scale output: {out.getvalue()!r}")
+    found = {k: int(v) for k, v in match.groupdict().items() if k not in ("seconds", "rate")}
+    return {**found, "seconds": float(match["seconds"]), "rows_per_s": float(match["rate"])}
+
+
+def plan_generate(*, code: str, projects: int, units: int, plans: int, cleanup: bool) -> dict:
+    """``plans.services.tasks_generate`` for the day after today over ``plans`` fresh plans; then twice again.
+
+    The plans are generated until today, so the call makes exactly one day of tasks. The count it
+    returns must be the company's tasks in the database and what lib.recurrence says the plans
+    have that day. The reruns: as it is (nothing to do), and with the plans set back to today so
+    every row meets the natural key (INSERT … ON CONFLICT DO NOTHING); both must create none.
+    """
+    from django.utils import timezone
+
+    from core.models import Company
+    from plans.models import Plan, Task
+    from plans.services import tasks_generate
+
+    gen = generate_plans(code=code, projects=projects, units=units, plans=plans)
+    company = Company.objects.get(code=code)
+    tasks, company_plans = Task.objects.filter(company=company), Plan.objects.filter(company=company)
+    check(not tasks.exists(), "gen_scale --plans without --tasks wrote tasks")
+    now = timezone.now()
+    today = timezone.localdate(now, company.zone)
+    day = today + dt.timedelta(days=1)
+    company_plans.update(generated_until=today)
+    expected = _expected_tasks(company, day)
+    started = time.perf_counter()
+    created = tasks_generate(until=day, now=now, company=company)
+    seconds = time.perf_counter() - started
+    in_db = tasks.count()
+    check(created == in_db, f"tasks_generate said {created} tasks, the database has {in_db}")
+    check(created == expected, f"tasks_generate made {created} tasks, the plans have {expected} on {day}")
+    check(not tasks.filter(date__lt=day).exists(), f"tasks before {day}")
+    behind = company_plans.exclude(generated_until=day).count()
+    check(behind == 0, f"{behind} plans not generated until {day}")
+    started = time.perf_counter()
+    again = tasks_generate(until=day, now=now, company=company)
+    again_s = time.perf_counter() - started
+    company_plans.update(generated_until=today)
+    started = time.perf_counter()
+    forced = tasks_generate(until=day, now=now, company=company)
+    forced_s = time.perf_counter() - started
+    check(tasks.count() == in_db, f"the reruns changed the tasks: {in_db} → {tasks.count()}")
+    by_kind = dict(Counter(tasks.values_list("kind", flat=True)))
+    if cleanup:
+        from core.demo.scale_plans import pg_bulk_load
+
+        with pg_bulk_load():
+            delete_company(code)
+    return {
+        "seconds": seconds,
+        "created": created,
+        "plans": gen["plans"],
+        "windows": gen["windows"],
+        "by_kind": by_kind,
+        "day": day.isoformat(),
+        "rerun": again,
+        "rerun_s": again_s,
+        "forced": forced,
+        "forced_s": forced_s,
+        "gen": gen,
+    }
+
+
+def _expected_tasks(company, day: dt.date) -> int:
+    """Tasks the company's active plans have on ``day`` (their windows × their dates then), by lib.recurrence."""
+    from django.db.models import Count
+
+    from core.selectors import business_calendar
+    from lib import recurrence
+    from plans.models import Plan
+
+    calendar = business_calendar(company=company)
+    plans = Plan.objects.filter(company=company, is_active=True, starts_on__lte=day).annotate(n=Count("windows"))
+    total = 0
+    for rule, starts_on, holiday_rule, windows in plans.values_list("rrule", "starts_on", "holiday_rule", "n"):
+        dates = recurrence.rule_dates(rule=rule, starts_on=starts_on, date_from=day, date_to=day)
+        total += windows * len(recurrence.apply_holiday_rule(dates, holiday_rule=holiday_rule, calendar=calendar))
+    return total
+
+
+#
+# Plans: the check-in API
+#
+CHECKIN_URL = "/api/v1/tasks/{id}/checkins/"
+OPEN_AHEAD = dt.timedelta(minutes=14)  # a task opens PLANS_EARLY_START_MINUTES (15) before its window
+CLOSE_MARGIN = dt.timedelta(minutes=5)  # ... and must still be open when the last request is sent
+
+
+def checkin_api(
+    *, code: str, projects: int, units: int, plans: int, tasks: int, requests: int, warmup: int, reuse: bool
+) -> dict:
+    """``POST /api/v1/tasks/{id}/checkins/`` by QR code, as staff on a round send it, through Django's test client.
+
+    The company has ``tasks`` tasks of history (gen_scale --plans --tasks); on PostgreSQL it is
+    reused while it has as many plans, about as many tasks and tasks open now. The missed sweep
+    runs first (windows that ended meanwhile). Then several staff members check in at the
+    checkpoints of their open tasks, in route order, taking turns; every answer must be 201 and
+    every check-in must be in the database afterwards, by that person.
+    """
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.models import Company
+    from plans.models import CheckIn, Task
+    from plans.services import tasks_sweep_missed
+
+    _require_checkin_api()
+    company = Company.objects.filter(code=code).first()
+    gen: dict = {"reused": True}
+    if not (reuse and company is not None and _checkin_reusable(company, plans=plans, tasks=tasks)):
+        gen = generate_plans(code=code, projects=projects, units=units, plans=plans, tasks=tasks)
+        company = Company.objects.get(code=code)
+    now = timezone.now()
+    swept = tasks_sweep_missed(now=now)
+    queue = _checkin_queue(company, now=now, wanted=requests + warmup)
+    people = {u.pk: u for u in User.objects.filter(pk__in={q[0] for q in queue})}
+    clients = {pk: Client(HTTP_AUTHORIZATION=f"Token {token_for(user)}") for pk, user in people.items()}
+    timings = []
+    for n, (user_id, task_id, _checkpoint, checkpoint_code, lat, lng) in enumerate(queue):
+        body = {"code": checkpoint_code, "method": "qr"}
+        if lat is not None:
+            body.update(latitude=lat, longitude=lng)  # the phone sends where it is
+        started = time.perf_counter()
+        response = clients[user_id].post(CHECKIN_URL.format(id=task_id), data=body, content_type="application/json")
+        elapsed = (time.perf_counter() - started) * 1000
+        check(response.status_code == 201, f"check-in {n}: HTTP {response.status_code} {response.content[:400]!r}")
+        if n >= warmup:
+            timings.append(elapsed)
+    made = set(
+        CheckIn.objects.filter(task_id__in={q[1] for q in queue}).values_list("task_id", "checkpoint_id", "user_id")
+    )
+    missing = [q for q in queue if (q[1], q[2], q[0]) not in made]
+    check(not missing, f"{len(missing)} check-ins answered 201 are not in the database, e.g. {missing[:3]}")
+    return {
+        "p95_ms": _p95(timings),
+        "p50_ms": statistics.median(timings),
+        "max_ms": max(timings),
+        "requests": len(timings),
+        "staff": len(people),
+        "tasks_checked": len({q[1] for q in queue}),
+        "company_tasks": Task.objects.filter(company=company).count(),
+        "tasks_in_db": Task.objects.count(),
+        "checkins_in_db": CheckIn.objects.count(),
+        "swept": swept,
+        "gen": gen,
+    }
+
+
+def _require_checkin_api() -> None:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(CHECKIN_URL.format(id=1))
+    except Resolver404:
+        raise ProbeError(f"the check-in API POST {CHECKIN_URL} does not exist (yet): nothing to measure") from None
+
+
+def _checkin_reusable(company, *, plans: int, tasks: int) -> bool:
+    from django.utils import timezone
+
+    from plans.choices import OPEN_TASK_STATUSES
+    from plans.models import Plan, Task
+
+    if Plan.objects.filter(company=company).count() != plans:
+        return False
+    now = timezone.now()
+    open_now = Task.objects.filter(
+        company=company,
+        status__in=sorted(OPEN_TASK_STATUSES),
+        due_at__gte=now + CLOSE_MARGIN,
+        starts_at__lte=now + OPEN_AHEAD,
+    )
+    return open_now.exists() and abs(Task.objects.filter(company=company).count() - tasks) <= tasks * 0.1
+
+
+def _checkin_queue(company, *, now: dt.datetime, wanted: int) -> list[tuple]:
+    """(user, task, checkpoint, code, latitude, longitude) of check-ins staff can make now, taking turns.
+
+    Tasks open now (for the whole run) and assigned; each task's checkpoints not yet checked in,
+    in route order; the staff members with the most of them, at least four when there are.
+    """
+    from plans.choices import OPEN_TASK_STATUSES
+    from plans.models import CheckIn, PlanCheckpoint, Task
+
+    rows = list(
+        Task.objects.filter(
+            company=company,
+            status__in=sorted(OPEN_TASK_STATUSES),
+            due_at__gte=now + CLOSE_MARGIN,
+            starts_at__lte=now + OPEN_AHEAD,
+            assignee__isnull=False,
+            required_checkpoints__gt=0,
+        )
+        .order_by("id")
+        .values_list("id", "plan_id", "assignee_id")
+    )
+    routes: dict[int, list[tuple]] = {}
+    stops = PlanCheckpoint.objects.filter(plan_id__in={r[1] for r in rows}, removed_version__isnull=True)
+    for plan_id, *stop in stops.order_by("plan_id", "sort_order", "id").values_list(
+        "plan_id", "checkpoint_id", "checkpoint__code", "checkpoint__latitude", "checkpoint__longitude"
+    ):
+        routes.setdefault(plan_id, []).append(tuple(stop))
+    done = set(CheckIn.objects.filter(task_id__in=[r[0] for r in rows]).values_list("task_id", "checkpoint_id"))
+    pending: dict[int, list[tuple]] = {}
+    for task_id, plan_id, user_id in rows:
+        for checkpoint_id, checkpoint_code, lat, lng in routes.get(plan_id, []):
+            if (task_id, checkpoint_id) not in done:
+                position = (str(lat), str(lng)) if lat is not None else (None, None)
+                item = (user_id, task_id, checkpoint_id, checkpoint_code, *position)
+                pending.setdefault(user_id, []).append(item)
+    people, total = [], 0
+    for user_id in sorted(pending, key=lambda u: (-len(pending[u]), u)):
+        if total >= wanted and len(people) >= 4:
+            break
+        people.append(user_id)
+        total += len(pending[user_id])
+    check(total >= wanted, f"only {total} check-ins can be made now (tasks open now: {len(rows)}), {wanted} wanted")
+    queue = []
+    for turn in range(max((len(pending[u]) for u in people), default=0)):
+        queue += [pending[u][turn] for u in people if turn < len(pending[u])]
+    return queue[:wanted]
+
+
+PROBES = {
+    "sla_sweep": sla_sweep,
+    "list_api": list_api,
+    "api_prepare": api_prepare,
+    "api_verify": api_verify,
+    "plan_generate": plan_generate,
+    "checkin_api": checkin_api,
+}
 
 
 def main(argv: list[str]) -> int:
