@@ -225,6 +225,11 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderPriorityEnum": "workorders.choices.Priority",
         "WorkOrderSourceEnum": "workorders.choices.Source",
         "DepartmentKindEnum": "core.choices.DepartmentKind",
+        "PlanKindEnum": "plans.choices.PlanKind",
+        "TaskStatusEnum": "plans.choices.TaskStatus",
+        "CheckInMethodEnum": "plans.choices.CheckInMethod",
+        "FollowUpMethodEnum": "workorders.choices.FollowUpMethod",
+        "ProblemKindEnum": "plans.api.serializers.PROBLEM_KINDS",
     },
 }
 
