@@ -656,3 +656,16 @@ class FiguresPageTests(PlanViewTestCase):
         response = self.client.get("/plans/figures/")
         self.assertEqual(response.status_code, 200)
         self.assertIsNotNone(response.context["total"])
+
+
+class PlanAdminTests(PlanViewTestCase):
+    def test_it_shows_plans_tasks_and_check_ins_to_operators_read_only(self):
+        task = self.complete_task()
+        self.login(self.operator)
+        for url in ("plan", "checkpoint", "task", "taskevent", "checkin"):
+            self.assertEqual(self.client.get(f"/admin/plans/{url}/").status_code, 200, url)
+        self.assertEqual(self.client.get(f"/admin/plans/plan/{self.patrol.pk}/change/").status_code, 200)
+        self.assertEqual(self.client.get(f"/admin/plans/task/{task.pk}/change/").status_code, 200)
+        self.assertEqual(self.client.get("/admin/plans/task/add/").status_code, 403)
+        self.login(self.admin)
+        self.assertEqual(self.client.get("/admin/plans/plan/").status_code, 302)
