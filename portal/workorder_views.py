@@ -18,6 +18,8 @@ from core.access import access_for
 from core.choices import Perm
 from core.models import Project
 from lib.masking import mask_name, mask_phone, mask_text
+from plans.models import Task
+from plans.selectors import task_figures
 from portal import selectors as portal_selectors
 from portal.views import owner_required
 from portal.workorder_forms import CommentForm, FollowUpAnswerForm, RateForm, ReasonForm, WorkOrderReportForm
@@ -349,7 +351,25 @@ def project_board(request, pk):
         .order_by("-completed_at", "-id")[:BOARD_SIZE]
     )
     rows = [_board_row(o) for o in orders]
-    return render(request, "portal/workorders/board.html", {"project": project, "rows": rows})
+    context = {"project": project, "rows": rows, "plan_figures": _board_plan_figures(project)}
+    return render(request, "portal/workorders/board.html", context)
+
+
+BOARD_FIGURES = (
+    ("coverage", gettext_lazy("Patrol coverage")),
+    ("completion", gettext_lazy("Plans completed")),
+    ("on_time", gettext_lazy("On time")),
+)
+
+
+def _board_plan_figures(project: Project) -> list[tuple] | None:
+    """This month's published plan figures of the project: numbers only, never tasks or people; None before any."""
+    today = timezone.localdate(timezone=project.company.zone)
+    (month,) = task_figures(tasks=Task.objects.filter(project=project), date_from=today.replace(day=1), date_to=today)
+    if not month.due:
+        return None
+    rates = {"coverage": month.coverage(), "completion": month.completion(), "on_time": month.on_time()}
+    return [(key, label, rates[key]) for key, label in BOARD_FIGURES]
 
 
 def _board_project(user, pk) -> Project:
