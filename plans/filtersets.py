@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.access import access_for
@@ -46,7 +47,7 @@ class PlanFilterSet(SearchFilterSet):
     search_fields = ("name", "description")
     project_id = project_filter()
     department_id = _department_filter()
-    kind = filters.MultipleChoiceFilter(choices=PlanKind.choices, label=_("kind"), distinct=False)
+    kind = filters.ChoiceFilter(choices=PlanKind.choices, label=_("kind"))
     is_active = filters.BooleanFilter(label=_("active"))
 
     class Meta:
@@ -73,8 +74,8 @@ class TaskFilterSet(SearchFilterSet):
     plan_id = filters.ModelChoiceFilter(field_name="plan", queryset=_visible_plans, label=_("plan"))
     kind = filters.MultipleChoiceFilter(choices=PlanKind.choices, label=_("kind"), distinct=False)
     status = filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("status"), distinct=False)
-    date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
-    date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label=pgettext_lazy("date range", "from"))
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label=pgettext_lazy("date range", "until"))
     late = filters.BooleanFilter(method="filter_late", label=_("late"))
 
     class Meta:

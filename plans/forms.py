@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.access import restrict
@@ -291,9 +292,12 @@ class PlanForm(forms.Form):
 class WindowForm(forms.Form):
     """One window; a row left empty is dropped (so an existing window is removed by clearing it)."""
 
-    start = forms.TimeField(label=_("from"), widget=TIME, required=False)
+    start = forms.TimeField(label=pgettext_lazy("time window", "from"), widget=TIME, required=False)
     end = forms.TimeField(
-        label=_("until"), widget=TIME, required=False, help_text=_("Not after the start: the window ends the next day.")
+        label=pgettext_lazy("time window", "until"),
+        widget=TIME,
+        required=False,
+        help_text=_("Not after the start: the window ends the next day."),
     )
 
     def clean(self):
@@ -446,8 +450,8 @@ FIGURES_TOO_LONG = _("At most {n} days at a time.")
 
 
 class FiguresForm(forms.Form):
-    date_from = forms.DateField(label=_("from"), widget=DATE)
-    date_to = forms.DateField(label=_("until"), widget=DATE)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "from"), widget=DATE)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "until"), widget=DATE)
     project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none(), required=False)
     group_by = forms.ChoiceField(label=_("per"), choices=GroupBy.choices, required=False)
 
