@@ -29,6 +29,7 @@ from plans.choices import (
     PLAN_KIND_COLORS,
     TASK_STATUS_COLORS,
     CheckInMethod,
+    CheckpointOrder,
     PhotoRule,
     TaskEventKind,
     TaskStatus,
@@ -155,7 +156,7 @@ def _detail(request: HttpRequest, task: Task, *, bound: dict | None = None, stat
         "stops": stops,
         "next_stop": next((s for s in stops if not s.done), None),
         "actions": actions,
-        "in_order": task.plan.checkpoint_order == "in_order",
+        "in_order": task.plan.checkpoint_order == CheckpointOrder.IN_ORDER,
         "checkin_photo_required": task.photo_rule == PhotoRule.EACH_CHECKPOINT,
         "problem_form": bound.get("problem") or ProblemForm(stops=stops, initial=_problem_initial(request)),
         "finish_form": bound.get("finish") or FinishForm(photo_required=at_finish),
@@ -274,6 +275,9 @@ def task_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     stop = _stop_for(stops, request.GET.get("code", ""), request.GET.get("checkpoint", ""))
     if stop is None:
         messages.error(request, _("This checkpoint is not on the task's route."))
+        return redirect(_task_url(task))
+    if task.status not in OPEN_TASK_STATUSES:
+        messages.info(request, _("This task is closed: no more check-ins."))
         return redirect(_task_url(task))
     form = CheckInForm(initial=_checkin_initial(request, task, stop), stops=stops, photo_required=photo_required)
     return _checkin_page(request, task, stop, form)

@@ -356,6 +356,16 @@ class CheckInTests(TaskTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertFalse(CheckIn.objects.exists())
 
+    def test_it_sends_a_closed_task_back_to_its_page(self):
+        services.task_cancel(task=self.task, actor=self.admin, reason="暴雨停巡")
+        self.login(self.staff)
+        response = self.client.get(self.url(self.task, "checkin") + f"?checkpoint={self.checkpoints[0].pk}")
+        self.assertRedirects(response, self.url(self.task), fetch_redirect_response=False)
+        response = self.checkin(self.task, self.checkpoints[0])
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(len(self.form_errors(response, "form")["__all__"]), 1)
+        self.assertFalse(CheckIn.objects.exists())
+
     def test_it_sends_a_checkpoint_off_the_route_back_to_the_task(self):
         self.login(self.staff)
         response = self.client.get(self.url(self.task, "checkin") + f"?code={self.off_route.code}")
