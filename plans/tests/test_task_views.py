@@ -206,6 +206,17 @@ class TaskPageTests(TaskTestCase):
         self.assertContains(response, 'data-action="checkin"', count=3)
         self.assertContains(response, f"/tasks/{self.task.pk}/checkin/?checkpoint={self.checkpoints[0].pk}")
 
+    def test_it_offers_only_the_next_checkpoint_of_a_route_done_in_order(self):
+        plan = self.plan_make("安居定序巡更", assignees=[self.staff], checkpoint_order="in_order")
+        task = plan.tasks.get(date=TODAY, window_index=0)
+        self.login(self.staff)
+        page = self.client.get(self.url(task))
+        self.assertContains(page, 'data-action="checkin"', count=1)
+        self.assertContains(page, f"checkin/?checkpoint={self.checkpoints[0].pk}")
+        response = self.checkin(task, self.checkpoints[1])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(self.checkpoints[0].name, " ".join(self.form_errors(response, "form")["__all__"]))
+
     def test_it_404s_for_another_staff_members_task(self):
         self.login(self.staff)
         for action in ("", "checkin"):
