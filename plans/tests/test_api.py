@@ -214,6 +214,19 @@ class CheckpointApiTests(PlanApiTestCase):
         r = self.post("checkpoints/", {"project": self.project.pk, "name": "y", "latitude": "31.2"})
         self.assertError(r, 400, "invalid", {"longitude": "invalid"})
 
+    def test_it_lists_checkpoints_in_a_constant_number_of_queries(self):
+        self.auth(self.manager)
+        with CaptureQueriesContext(connection) as few:
+            self.get("checkpoints/")
+        for n in range(4):
+            services.checkpoint_create(
+                project=self.project,
+                data={"name": f"{n}号楼", "building": self.building, "area": self.area},
+                actor=self.admin,
+            )
+        with self.assertNumQueries(len(few)):
+            self.assertEqual(len(self.get("checkpoints/").json()["results"]), 7)
+
     def test_it_refuses_other_companies_and_readers(self):
         self.auth(self.outsider)
         self.assertError(self.get(f"checkpoints/{self.gate.pk}/"), 404, "not_found")

@@ -548,6 +548,15 @@ class TaskListTests(PlanViewTestCase):
         self.login(self.outsider)
         self.assertEqual(self.rows(), set())
 
+    def test_it_keeps_the_query_count_flat_as_tasks_grow(self):
+        self.login(self.manager)
+        with CaptureQueriesContext(connection) as few:
+            self.rows()
+        services.tasks_generate(until=DAY1 + dt.timedelta(days=5), now=at(2026, 12, 1, 0, 0), plans=[self.patrol])
+        self.complete_task()
+        with self.assertNumQueries(len(few)):
+            self.assertEqual(len(self.rows()), 12)
+
 
 class TaskDetailTests(PlanViewTestCase):
     def test_it_shows_the_route_check_ins_and_timeline(self):
