@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Area, Building, Company, Department, Project, company_scoped
@@ -137,8 +138,10 @@ class PlanWindow(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="windows", verbose_name=_("plan"))
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"), help_text=_("Not after the start: the window ends the next day."))
+    start = models.TimeField(pgettext_lazy("time window", "from"))
+    end = models.TimeField(
+        pgettext_lazy("time window", "until"), help_text=_("Not after the start: the window ends the next day.")
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     objects = company_scoped()
