@@ -66,6 +66,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
     _demo_owner(ctx)
     _open311_client(ctx)
     _workorders(ctx)
+    _plans(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -370,6 +371,13 @@ def _notices(ctx: SeedContext, key: str) -> None:
 #
 # Work orders
 #
+def _plans(ctx: SeedContext) -> None:
+    """Default plans by service level, QR checkpoints, an engineering round, three days of rounds."""
+    from core.demo.plans import seed_plans
+
+    seed_plans(ctx)
+
+
 def _workorders(ctx: SeedContext) -> None:
     """About forty work orders in every status, the dispatch rules and the duty roster."""
     from core.demo.workorders import seed_workorders  # that module imports this one

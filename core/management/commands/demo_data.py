@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 from core.demo.logins import logins_table
 from core.demo.seed import SEED, seed_demo
 from core.models import Area, Building, Department, Membership, Project, Resident, Unit, UnitResident
+from plans.models import Plan, Task
 from portal.models import Notice
 from workorders.models import WorkOrder
 
@@ -43,6 +44,8 @@ def demo_counts(company) -> dict[str, int]:
         ("unit residents", UnitResident),
         ("notices", Notice),
         ("work orders", WorkOrder),
+        ("plans", Plan),
+        ("plan tasks", Task),
     ]
     counts = {label: model.objects.filter(company=company).count() for label, model in models}
     counts["staff"] = Membership.objects.filter(company=company).values("user").annotate(n=Count("id")).count()
