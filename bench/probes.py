@@ -316,7 +316,9 @@ GEN_PLANS = re.compile(
 )
 
 
-def generate_plans(*, code: str, projects: int, units: int, plans: int, tasks: int = 0, seed: int = 1) -> dict:
+def generate_plans(
+    *, code: str, projects: int, units: int, plans: int, tasks: int = 0, seed: int = 1, as_of=None
+) -> dict:
     """``manage.py gen_scale --plans`` (in this process), replacing a company of the same code; its plan summary."""
     from django.core.management import call_command
 
@@ -324,6 +326,8 @@ def generate_plans(*, code: str, projects: int, units: int, plans: int, tasks: i
 
     args = ["--projects", str(projects), "--units-per-project", str(units), "--plans", str(plans)]
     args += ["--tasks", str(tasks), "--company-code", code, "--seed", str(seed), "--replace", "--no-progress"]
+    if as_of is not None:
+        args += ["--as-of", as_of.isoformat()]
     out = StringIO()
     with pg_bulk_load():  # also the --replace of a large company
         call_command("gen_scale", *args, stdout=out)
@@ -424,9 +428,11 @@ def checkin_api(
 ) -> dict:
     """``POST /api/v1/tasks/{id}/checkins/`` by QR code, as staff on a round send it, through Django's test client.
 
-    The company has ``tasks`` tasks of history (gen_scale --plans --tasks); on PostgreSQL it is
-    reused while it has as many plans, about as many tasks and tasks open now. The missed sweep
-    runs first (windows that ended meanwhile). Then several staff members check in at the
+    The company has ``tasks`` tasks of history (gen_scale --plans --tasks) up to the top of the
+    hour, as if nobody had been on a round since: the tasks of this hour's windows are still to be
+    done (later in the hour the generated rounds would be over, and the next ones not yet open).
+    On PostgreSQL it is reused while it has as many plans, about as many tasks and tasks open now.
+    The missed sweep runs first (windows that ended meanwhile). Then several staff members check in at the
     checkpoints of their open tasks, in route order, taking turns; every answer must be 201 and
     every check-in must be in the database afterwards, by that person.
     """
@@ -442,7 +448,8 @@ def checkin_api(
     company = Company.objects.filter(code=code).first()
     gen: dict = {"reused": True}
     if not (reuse and company is not None and _checkin_reusable(company, plans=plans, tasks=tasks)):
-        gen = generate_plans(code=code, projects=projects, units=units, plans=plans, tasks=tasks)
+        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        gen = generate_plans(code=code, projects=projects, units=units, plans=plans, tasks=tasks, as_of=hour)
         company = Company.objects.get(code=code)
     now = timezone.now()
     swept = tasks_sweep_missed(now=now)
