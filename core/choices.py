@@ -39,6 +39,12 @@ class Perm(models.TextChoices):
     PLAN_VIEW = "plans.view", _("View plans, checkpoints, tasks and their figures")
     PLAN_MANAGE = "plans.manage", _("Set up plans, routes and checkpoints; assign and cancel tasks")
     TASK_WORK = "tasks.work", _("Do my plan tasks: start, check in, report problems, finish")
+    INSP_VIEW = "inspections.view", _("View checklists, inspection rounds, scores and findings")
+    INSP_MANAGE = "inspections.manage", _("Set up checklists and schedule, cancel and close inspection rounds")
+    INSP_DO = "inspections.do", _("Carry out the inspection rounds I am invited to")
+    FINDINGS_RECTIFY = "findings.rectify", _("Rectify findings of my team and ask for extensions")
+    CAPA_MANAGE = "capa.manage", _("Open and work on corrective and preventive actions (CAPA)")
+    CAPA_CLOSE = "capa.close", _("Close corrective and preventive actions as the closing authority")
 
 
 # Everyone who works on the ground reads the standards the work is judged by.
@@ -61,6 +67,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.STD_VIEW,
             Perm.STD_MANAGE,
             *_PLAN_LEAD,
+            Perm.INSP_VIEW,
+            Perm.INSP_MANAGE,
+            Perm.INSP_DO,
+            Perm.CAPA_MANAGE,
+            Perm.CAPA_CLOSE,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -73,17 +84,36 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.OWNERS_MANAGE,
             Perm.NOTICES_MANAGE,
             *_PLAN_LEAD,
+            # Templates are company-wide: inspections.manage on a project covers its rounds only.
+            Perm.INSP_VIEW,
+            Perm.INSP_MANAGE,
+            Perm.FINDINGS_RECTIFY,
+            Perm.CAPA_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
-        {*_STAFF_READ, *_WO_LEAD, *_PLAN_LEAD, Perm.TASK_WORK, Perm.PEOPLE_VIEW, Perm.OWNERS_MANAGE}
+        {
+            *_STAFF_READ,
+            *_WO_LEAD,
+            *_PLAN_LEAD,
+            Perm.TASK_WORK,
+            Perm.PEOPLE_VIEW,
+            Perm.OWNERS_MANAGE,
+            Perm.INSP_VIEW,
+            Perm.INSP_DO,
+            Perm.FINDINGS_RECTIFY,
+        }
     ),
     # Staff see and do only their own tasks (plans.selectors): no PLAN_VIEW.
-    Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD, Perm.TASK_WORK}),
-    Role.INSPECTOR: frozenset({Perm.ORG_VIEW, Perm.STD_VIEW}),
+    Role.STAFF: frozenset({*_STAFF_READ, *_WO_FIELD, Perm.TASK_WORK, Perm.FINDINGS_RECTIFY}),
+    # Third parties and mystery shoppers: no inspections.view; they see only the rounds they are
+    # invited to (inspections.selectors), and never owners' data.
+    Role.INSPECTOR: frozenset({Perm.ORG_VIEW, Perm.STD_VIEW, Perm.INSP_DO}),
     # The owner board (issue 7) adds what the committee reads; until then its project's structure.
     Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
-    Role.VIEWER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW, Perm.PLAN_VIEW}),
+    Role.VIEWER: frozenset(
+        {Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW, Perm.PLAN_VIEW, Perm.INSP_VIEW}
+    ),
 }
 
 # Roles a project manager may grant inside his projects; higher roles need a company admin.
