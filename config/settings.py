@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "workorders",
     "standards",
     "plans",
+    "inspections",
     "open311",
     "api",
 ]
