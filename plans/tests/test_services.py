@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 
 from core.choices import Role
 from core.services import membership_grant
@@ -318,6 +319,7 @@ class TaskStartTests(PlanTestCase):
             services.task_start(task=task, actor=self.guard, at=at(2026, 12, 1, 10, 1))
         self.assertEqual(caught.exception.code, "window_over")
 
+    @translation.override("en")  # asserts on the English message
     def test_it_keeps_staff_to_their_own_tasks(self):
         task = self.task()
         with self.assertRaises(PermissionDenied):
@@ -400,6 +402,7 @@ class TaskCheckinTests(PlanTestCase):
             self.checkin(code="")
         self.assertFalse(CheckIn.objects.exists())
 
+    @translation.override("en")  # asserts on the English message
     def test_it_checks_in_by_position_within_the_radius(self):
         task = self.task()
         near = self.checkin(task, method="gps", checkpoint=self.gate, latitude=31.2302, longitude=121.47)
@@ -523,6 +526,7 @@ class TaskFinishTests(PlanTestCase):
         event = task.events.order_by("-id").first()
         self.assertEqual(event.data, {"missing_checkpoints": 0, "late": False})
 
+    @translation.override("en")  # asserts on the English message
     def test_it_wants_a_note_for_missing_checkpoints(self):
         task = self.task()
         self.round(task, self.gate)
@@ -627,6 +631,7 @@ class SweepTests(PlanTestCase):
         self.assertEqual(services.tasks_sweep_missed(now=at(2026, 12, 1, 10, 5)), {"missed": 0, "completed": 0})
 
     @override_settings(PLANS_FINISH_GRACE_MINUTES=30)
+    @translation.override("en")  # asserts on the English message
     def test_it_gives_started_tasks_a_grace_then_completes_or_misses_them(self):
         full, partial = self.task(), self.task(window=1)
         for i, cp in enumerate((self.gate, self.garage, self.roof)):
