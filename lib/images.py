@@ -9,7 +9,7 @@ import pi_heif
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 # HEIC/HEIF is what iPhones take by default. pi-heif (BSD) only decodes; pillow-heif is GPL.
 pi_heif.register_heif_opener()
@@ -109,6 +109,9 @@ def _too_large(limit: int) -> ValidationError:
 
 
 def _decode(data: bytes) -> Image.Image:
+    # A truncated upload is an error, whatever another library set: WeasyPrint's import turns
+    # Pillow's process-wide LOAD_TRUNCATED_IMAGES on (plans' QR sheets import it).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Pillow's own bomb check warns at ~89 Mpx and fails at twice that; make both an error here.
     # (catch_warnings is process-wide, which only matters to other code decoding huge images.)
     with warnings.catch_warnings():

@@ -65,7 +65,10 @@ def checkpoint_sheet(
     *, request: HttpRequest, checkpoints: Sequence[Checkpoint], title: str, project: Project, large: bool = False
 ) -> bytes:
     """The PDF of ``checkpoints``' QR codes, twelve to an A4 page (one big code with ``large``)."""
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on for the whole process
 
     html = sheet_html(request=request, checkpoints=checkpoints, title=title, project=project, large=large)
     return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

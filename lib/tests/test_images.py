@@ -166,6 +166,14 @@ class ProcessPhotoTests(SimpleTestCase):
 
         self.assertRejected("photo_not_image", data[: len(data) // 2])
 
+    def test_it_rejects_a_truncated_jpeg_after_weasyprint_relaxed_pillow(self):
+        from PIL import ImageFile
+
+        ImageFile.LOAD_TRUNCATED_IMAGES = True  # what `import weasyprint` does to the whole process
+        self.addCleanup(setattr, ImageFile, "LOAD_TRUNCATED_IMAGES", False)
+        data = encode(noise((200, 200)), "JPEG")
+        self.assertRejected("photo_not_image", data[: len(data) // 2])
+
     @override_settings(PHOTO_MAX_BYTES=1000)
     def test_it_rejects_a_photo_over_the_size_limit_before_reading_it(self):
         data = encode(noise((100, 100)), "JPEG")
