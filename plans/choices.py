@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib import recurrence
 
@@ -54,8 +55,8 @@ class CheckInMethod(models.TextChoices):
 
 class TaskStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("task status", "Completed")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Area, Building, Company, Department, Project, company_scoped
@@ -409,6 +409,11 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.created:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: system reasons are stored as their source text."""
+        return gettext(self.reason) if self.reason else ""
 
 
 class CheckIn(models.Model):

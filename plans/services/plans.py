@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.choices import Perm
@@ -285,7 +286,7 @@ def _cancel_future(*, plan: Plan, actor: User | None, at: dt.datetime) -> int:
             created=at,
             from_status=TaskStatus.SCHEDULED,
             to_status=TaskStatus.CANCELLED,
-            reason=str(_("The plan was switched off.")),
+            reason=gettext_noop("The plan was switched off."),  # translated when shown
             data={"reason": DEACTIVATED},
         )
         for task_id in rows

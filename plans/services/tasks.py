@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.choices import Perm
@@ -498,11 +499,13 @@ def _sweep_batch(*, status: str, due_before: dt.datetime, now: dt.datetime, batc
         Task.objects.filter(id__in=[r[0] for r in completed], status=status).update(
             status=TaskStatus.COMPLETED, finished_at=Subquery(last_checkin)
         )
+    # Stored in the source language and translated when shown (TaskEvent.reason_display): the
+    # sweep runs in whatever language the worker has.
     reason = {
-        TaskStatus.MISSED: str(_("Not started in its window."))
+        TaskStatus.MISSED: gettext_noop("Not started in its window.")
         if status == TaskStatus.SCHEDULED
-        else str(_("Not finished in time.")),
-        TaskStatus.COMPLETED: str(_("Every checkpoint was checked in; closed by the system.")),
+        else gettext_noop("Not finished in time."),
+        TaskStatus.COMPLETED: gettext_noop("Every checkpoint was checked in; closed by the system."),
     }
     TaskEvent.objects.bulk_create(
         TaskEvent(

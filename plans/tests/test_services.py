@@ -647,6 +647,17 @@ class SweepTests(PlanTestCase):
         self.assertEqual((partial.status, partial.on_time_checkins), (TaskStatus.MISSED, 1))
         self.assertEqual(partial.events.last().reason, "Not finished in time.")
 
+    def test_it_stores_system_reasons_in_the_source_language_and_shows_them_in_the_readers(self):
+        task = self.task()
+        with translation.override("zh-hans"):  # the worker's language
+            services.tasks_sweep_missed(now=at(2026, 12, 2, 6, 30))
+        event = task.events.last()
+        self.assertEqual(event.reason, "Not started in its window.")
+        with translation.override("zh-hans"):
+            self.assertNotEqual(event.reason_display, event.reason)
+        with translation.override("en"):
+            self.assertEqual(event.reason_display, "Not started in its window.")
+
     def test_it_leaves_a_started_task_open_when_a_finish_photo_is_missing(self):
         Plan.objects.filter(pk=self.patrol.pk).update(photo_rule=PhotoRule.AT_FINISH)
         task = self.task()
