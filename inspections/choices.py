@@ -187,7 +187,8 @@ CAPA_TRANSITIONS: dict[str, frozenset[str]] = {
     C.CONTAINMENT: frozenset({C.ANALYSIS, C.FILED}),
     C.ANALYSIS: frozenset({C.ACTION, C.CONTAINMENT}),
     C.ACTION: frozenset({C.VERIFYING, C.ANALYSIS}),
-    C.VERIFYING: frozenset({C.CLOSED, C.ACTION}),
+    # An effectiveness result "not effective" sends it back to cause analysis.
+    C.VERIFYING: frozenset({C.CLOSED, C.ACTION, C.ANALYSIS}),
     C.CLOSED: frozenset(),
 }
 CAPA_ORDER = (C.FILED, C.CONTAINMENT, C.ANALYSIS, C.ACTION, C.VERIFYING, C.CLOSED)
@@ -203,6 +204,7 @@ class CapaEventKind(models.TextChoices):
     STATUS = "status", _("Status changed")
     REJECTED = "rejected", _("Sent back")
     EFFECTIVENESS = "effectiveness", _("Effectiveness checked")
+    EFFECTIVENESS_DUE = "effectiveness_due", _("Effectiveness check due")
     NOTE = "note", _("Note")
 
 

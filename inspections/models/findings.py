@@ -254,6 +254,13 @@ class Capa(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=CapaStatus.choices, default=CapaStatus.FILED)
     action_done_at = models.DateTimeField(_("action done at"), null=True, blank=True)
     effectiveness_due_at = models.DateTimeField(_("effectiveness check due"), null=True, blank=True)
+    effectiveness_flagged_at = models.DateTimeField(
+        _("effectiveness check flagged at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the sweep reported the check as due (once per check)."),
+    )
     effectiveness_result = models.CharField(
         _("effectiveness"), max_length=20, choices=EffectivenessResult.choices, blank=True
     )
