@@ -17,11 +17,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
-from core.access import access_for, restrict
+from core.access import access_for, get_object_for_user, restrict
 from core.choices import DepartmentKind, Perm
 from core.models import Project
 from inspections import scoring
-from inspections.models import ChecklistTemplate, InspectionRollup, InspectionRound, ItemResult, RoundInspector
+from inspections.models import (
+    ChecklistTemplate,
+    InspectionRollup,
+    InspectionRound,
+    InspectionSchedule,
+    ItemResult,
+    RoundInspector,
+)
 
 ROUND_RELATED = ("project", "version", "version__template", "lead")
 
@@ -139,6 +146,25 @@ def get_template_for_user(*, user: User, pk, write: bool = False) -> ChecklistTe
     if write and not access_for(user).allows(Perm.INSP_MANAGE, company_id=template.company_id, project_id=None):
         raise PermissionDenied
     return template
+
+
+#
+# Schedules
+#
+def schedule_list(*, user: User) -> QuerySet[InspectionSchedule]:
+    return (
+        restrict(InspectionSchedule.objects.all(), user, Perm.INSP_VIEW)
+        .select_related("project", "template", "lead")
+        .order_by("project__name", "title", "id")
+    )
+
+
+def get_schedule_for_user(*, user: User, pk, write: bool = False) -> InspectionSchedule:
+    """One schedule of a project where ``user`` sees inspections (404 otherwise); ``write``:
+    ``inspections.manage`` there, else PermissionDenied."""
+    qs = InspectionSchedule.objects.select_related("project", "project__company", "template", "lead", "company")
+    write_perm = Perm.INSP_MANAGE if write else None
+    return get_object_for_user(qs, user, pk, perm=Perm.INSP_VIEW, write_perm=write_perm)
 
 
 #

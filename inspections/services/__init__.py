@@ -11,7 +11,12 @@ from inspections.services.rounds import (
     round_start,
     round_submit,
 )
-from inspections.services.schedules import inspection_schedule_create, inspection_schedule_deactivate, rounds_generate
+from inspections.services.schedules import (
+    inspection_schedule_create,
+    inspection_schedule_deactivate,
+    inspection_schedule_update,
+    rounds_generate,
+)
 from inspections.services.templates import (
     checklist_defaults_seed,
     checklist_template_activate,
@@ -35,6 +40,7 @@ __all__ = [
     "inspection_rollup_refresh",
     "inspection_schedule_create",
     "inspection_schedule_deactivate",
+    "inspection_schedule_update",
     "round_cancel",
     "round_close",
     "round_create",

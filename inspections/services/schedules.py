@@ -74,6 +74,36 @@ def inspection_schedule_create(
 
 
 @transaction.atomic
+def inspection_schedule_update(
+    *,
+    schedule: InspectionSchedule,
+    data: dict[str, Any],
+    actor: User | None,
+    template: ChecklistTemplate | None = None,
+    inspectors: Iterable[User] | None = None,
+) -> InspectionSchedule:
+    """Change a schedule (``data`` as for create; ``template`` and ``inspectors`` when given).
+    Rounds already generated keep what they were made with; later ones follow the change."""
+    require(actor, Perm.INSP_MANAGE, company_id=schedule.company_id, project_id=schedule.project_id)
+    for name, value in data.items():
+        if name not in SCHEDULE_FIELDS:
+            raise ValueError(f"unexpected field: {name}")
+        setattr(schedule, name, value)
+    if template is not None:
+        schedule.template = template
+    _check_template(schedule.project, schedule.template, schedule.kind)
+    people = _people(schedule.lead, schedule.inspectors.all() if inspectors is None else inspectors)
+    _check_inspectors(schedule.project, people)
+    full_save(schedule)
+    ScheduleInspector.objects.filter(schedule=schedule).exclude(user__in=people).delete()
+    have = set(ScheduleInspector.objects.filter(schedule=schedule).values_list("user_id", flat=True))
+    ScheduleInspector.objects.bulk_create(
+        ScheduleInspector(company_id=schedule.company_id, schedule=schedule, user=p) for p in people if p.pk not in have
+    )
+    return schedule
+
+
+@transaction.atomic
 def inspection_schedule_deactivate(*, schedule: InspectionSchedule, actor: User | None) -> InspectionSchedule:
     """No more rounds from it; rounds already made stay."""
     require(actor, Perm.INSP_MANAGE, company_id=schedule.company_id, project_id=schedule.project_id)
