@@ -12,6 +12,18 @@ from portal.models import Notice
 
 # Longest words first: a URL name is mapped to the first word it contains.
 MODEL_WORDS = [
+    "inspection_schedule",
+    "inspectionschedule",
+    "checklist_version",
+    "checklistversion",
+    "checklist_item",
+    "checklistitem",
+    "inspectionround",
+    "item_result",
+    "itemresult",
+    "checklist",
+    "rollup",
+    "round",
     "standard_item",
     "standard-item",
     "standarditem",
@@ -176,6 +188,39 @@ class IsolationTests(BaseTestCase):
         cls.checkin = plan_services.task_checkin(
             task=cls.task, actor=cls.admin, method="manual", checkpoint=cls.checkpoint, note="安居补签"
         )
+        from inspections import services as insp_services
+
+        cls.checklist = insp_services.checklist_template_create(
+            company=cls.company,
+            data={"code": "acme-check", "name": "安居品质检查表"},
+            items=[{"title": "安居大堂地面", "photo_required": True}],
+            actor=cls.admin,
+        )
+        cls.inspection_round = insp_services.round_create(
+            project=cls.project,
+            version=cls.checklist.current_version,
+            kind="special",
+            title="安居节前检查",
+            scheduled_for=timezone.localdate(),
+            due_at=timezone.now() + dt.timedelta(days=1),
+            lead=cls.admin,
+            inspectors=[],
+            actor=cls.admin,
+        )
+        cls.item_result = insp_services.round_result_record(
+            round=cls.inspection_round,
+            item=cls.checklist.current_version.items.get(),
+            outcome="pass",
+            note="安居大堂积水已清",
+            actor=cls.admin,
+        )
+        cls.inspection_schedule = insp_services.inspection_schedule_create(
+            project=cls.project,
+            template=cls.checklist,
+            data={"kind": "weekly", "title": "安居周检", "starts_on": timezone.localdate(), "lead": cls.admin},
+            inspectors=[],
+            actor=cls.admin,
+        )
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -215,6 +260,17 @@ class IsolationTests(BaseTestCase):
             "plan": cls.plan,
             "task": cls.task,
             "checkin": cls.checkin,
+            "checklist": cls.checklist,
+            "checklist_version": cls.checklist.current_version,
+            "checklistversion": cls.checklist.current_version,
+            "checklist_item": cls.item_result.item,
+            "checklistitem": cls.item_result.item,
+            "round": cls.inspection_round,
+            "inspectionround": cls.inspection_round,
+            "item_result": cls.item_result,
+            "itemresult": cls.item_result,
+            "inspection_schedule": cls.inspection_schedule,
+            "inspectionschedule": cls.inspection_schedule,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -230,6 +286,11 @@ class IsolationTests(BaseTestCase):
             "安居东门岗",
             "安居夜巡计划",
             "安居补签",
+            "安居品质检查表",
+            "安居大堂地面",
+            "安居节前检查",
+            "安居大堂积水已清",
+            "安居周检",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
