@@ -35,6 +35,7 @@ from inspections.choices import (
 )
 from inspections.models import (
     ChecklistItem,
+    ChecklistTemplate,
     ChecklistVersion,
     InspectionRound,
     InspectionSchedule,
@@ -154,7 +155,7 @@ def _people(lead: User | None, inspectors: Iterable[User]) -> list[User]:
 def _check_version(project: Project, version: ChecklistVersion, kind: str) -> None:
     if version.company_id != project.company_id:
         raise ValidationError({"version": ROUND_VERSION_OTHER_COMPANY})
-    template = version.template
+    template = ChecklistTemplate.objects.get(pk=version.template_id)  # fresh: switched off meanwhile?
     if not template.is_active:
         raise ValidationError({"version": ROUND_TEMPLATE_INACTIVE})
     if template.kinds and kind not in template.kinds:

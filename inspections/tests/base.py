@@ -99,24 +99,26 @@ class InspectionTestCase(BaseTestCase):
         cls.version = cls.template.current_version
         cls.items = {item.key: item for item in cls.version.items.all()}
 
-    def make_round(self, *, project=None, kind=RoundKind.DAILY, day=DAY1, inspectors=None, lead=LEAD, **extra):
+    @classmethod
+    def make_round(cls, *, project=None, kind=RoundKind.DAILY, day=DAY1, inspectors=None, lead=LEAD, **extra):
         return services.round_create(
-            project=project or self.project,
-            version=extra.pop("version", self.version),
+            project=project or cls.project,
+            version=extra.pop("version", cls.version),
             kind=kind,
             title=extra.pop("title", "十二月日检"),
             scheduled_for=day,
             due_at=dt.datetime.combine(day, dt.time(18), tzinfo=SHANGHAI),
-            lead=self.quality if lead is LEAD else lead,
-            inspectors=[self.inspector] if inspectors is None else inspectors,
-            actor=extra.pop("actor", self.quality),
+            lead=cls.quality if lead is LEAD else lead,
+            inspectors=[cls.inspector] if inspectors is None else inspectors,
+            actor=extra.pop("actor", cls.quality),
             **extra,
         )
 
-    def answer_all(self, round: InspectionRound, *, actor=None, fail=(), desk_score=5, na=()) -> None:
+    @classmethod
+    def answer_all(cls, round: InspectionRound, *, actor=None, fail=(), desk_score=5, na=()) -> None:
         """Record every item: pass, except keys in ``fail`` (with a photo) and ``na``."""
-        actor = actor or self.inspector
-        for key, item in self.items.items():
+        actor = actor or cls.inspector
+        for key, item in cls.items.items():
             outcome = "na" if key in na else ("fail" if key in fail else "pass")
             score = None
             if item.scoring == Scoring.SCALE and outcome != "na":
