@@ -58,7 +58,7 @@ class GenScalePlansTests(TestCase):
         windows = Counter(PlanWindow.objects.filter(plan__company=self.company).values_list("plan_id", flat=True))
         self.assertEqual(max(windows.values()), 24)
         self.assertTrue(PlanWindow.objects.filter(plan__company=self.company, end__lte=F("start")).exists())
-        self.assertEqual(self.plans.filter(generated_until=self.today).count(), 40)
+        self.assertEqual(self.plans.filter(generated_until=self.today + dt.timedelta(days=1)).count(), 40)
         self.assertGreater(PlanCheckpoint.objects.filter(plan__company=self.company).count(), 40)
         self.assertGreater(PlanAssignee.objects.filter(plan__company=self.company).count(), 30)
         rules = set(self.plans.values_list("rrule", flat=True))
@@ -67,17 +67,21 @@ class GenScalePlansTests(TestCase):
 
     def test_it_makes_the_tasks_the_generator_would(self) -> None:
         before = self.tasks.count()
-        self.plans.update(generated_until=None)  # yesterday and today again, from the plans
-        self.assertEqual(services.tasks_generate(until=self.today, now=AS_OF, company=self.company), 0)
+        tomorrow, after = self.today + dt.timedelta(days=1), self.today + dt.timedelta(days=2)
+        self.assertEqual(
+            self.tasks.filter(date=tomorrow, status=TaskStatus.SCHEDULED).count(),
+            self.tasks.filter(date=tomorrow).count(),
+        )
+        self.plans.update(generated_until=None)  # yesterday, today and tomorrow again, from the plans
+        self.assertEqual(services.tasks_generate(until=tomorrow, now=AS_OF, company=self.company), 0)
         self.assertEqual(self.tasks.count(), before)
-        tomorrow = self.today + dt.timedelta(days=1)
-        made = services.tasks_generate(until=tomorrow, now=AS_OF, company=self.company)
-        self.assertEqual(made, self.tasks.filter(date=tomorrow).count())
+        made = services.tasks_generate(until=after, now=AS_OF, company=self.company)
+        self.assertEqual(made, self.tasks.filter(date=after).count())
         self.assertGreater(made, 300)
 
     def test_it_leaves_tasks_as_the_phone_and_the_sweep_would_by_as_of(self) -> None:
         statuses = Counter(self.tasks.values_list("status", flat=True))
-        self.assertGreater(statuses[TaskStatus.COMPLETED], 0.8 * self.tasks.count())
+        self.assertGreater(statuses[TaskStatus.COMPLETED], 0.8 * self.tasks.filter(due_at__lte=AS_OF).count())
         for status in TaskStatus.values:
             self.assertGreater(statuses[status], 0, status)
         open_tasks = self.tasks.filter(status__in=OPEN_TASK_STATUSES)

@@ -8,16 +8,17 @@ cross midnight, daily cleaning in two windows, front-desk rounds on working days
 maintenance, greening every two or three days and a monthly fire-equipment check. Most plans have
 one or two of their department's staff taking turns by day; a tenth are left to the department.
 
-With ``--tasks`` the history covers as many whole days, ending on the day of ``as_of``, as it takes
-to reach that many tasks. Each task is simulated from its window to ``as_of`` as the phone app and
-the services would leave it: started by the first check-in (or a start without a route), the route
+With ``--tasks`` the history covers as many whole days, ending on the day after ``as_of`` (the hourly
+job generates ahead, so a night round after midnight is there), as it takes to reach that many
+tasks. Each task is simulated from its window to ``as_of`` as the phone app and the services would
+leave it: started by the first check-in (or a start without a route), the route
 checked in step by step (some late), finished; some never started and swept as missed at the
 window's end, some abandoned (missed after the grace), some with every checkpoint but no finish
 (completed by the sweep), a few cancelled by a supervisor. Every status change has its TaskEvent,
 and the check-in counters match the check-in rows. The dates and windows come from
 ``lib.recurrence`` exactly as ``plans.services.tasks_generate`` expands them (the same natural keys
-and assignee turns), and ``generated_until`` is the day of ``as_of``, so the generator finds
-nothing to add for those days.
+and assignee turns), and ``generated_until`` is the last day, so the generator finds nothing to add
+for those days.
 
 Rows skip the services and the ORM (``core.demo.scale.RowWriter``: ``COPY`` on PostgreSQL) and get
 no simple-history records. The same seed, company layout and ``as_of`` give the same rows.
@@ -80,6 +81,7 @@ CANCEL_SHARE, SKIP_SHARE = 0.005, 0.03
 # ... and of the started ones
 LATE_SHARE, ABANDON_SHARE, NO_FINISH_SHARE = 0.06, 0.02, 0.05
 GPS_SHARE = 0.1  # check-ins by position instead of the QR code
+AHEAD = dt.timedelta(days=1)  # the hourly job has generated ahead: tomorrow's tasks are there (scheduled)
 
 
 @dataclass(frozen=True)
@@ -452,7 +454,7 @@ def scale_plan_rows(
                 order.value,
                 True,
                 1,
-                today.isoformat() if spec.tasks else None,
+                (today + AHEAD).isoformat() if spec.tasks else None,
                 created,
                 created,
             ]
@@ -538,13 +540,14 @@ class TaskHistory:
         self.days_text: dict[dt.date, tuple[str, str]] = {}
 
     def days(self) -> list[dt.date]:
-        """As many days, ending today, as reach spec.tasks at this mix's average of the last week."""
+        """As many days, ending tomorrow, as reach spec.tasks at this mix's average of the last week."""
         week = sum(
             len(self.dates(p, self.today - dt.timedelta(days=6), self.today)) * len(p.windows) for p in self.plans
         )
         per_day = max(week / 7, 1)
         count = min(max(1, math.ceil(self.spec.tasks / per_day)), _history_days_max(self.spec))
-        return [self.today - dt.timedelta(days=n) for n in range(count - 1, -1, -1)]
+        last = self.today + AHEAD
+        return [last - dt.timedelta(days=n) for n in range(count - 1, -1, -1)]
 
     def dates(self, plan: PlanInfo, date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date | None]]:
         """The plan's (date, shifted from) pairs, as tasks_generate expands them."""

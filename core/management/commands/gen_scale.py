@@ -59,7 +59,7 @@ class Command(BaseCommand):
             "--tasks",
             type=int,
             default=0,
-            help="With --plans: about this many tasks of history, whole days ending on the --as-of day, with their "
+            help="With --plans: about this many tasks of history, whole days up to the day after --as-of, with their "
             "events and check-ins; the plans are then generated until that day (default 0: plans only).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
