@@ -1,11 +1,14 @@
-"""Periodic jobs of the inspections domain, run by django-q2 (schedule created by migration 0003)."""
+"""Periodic jobs of the inspections domain, run by django-q2 (schedules created by migrations 0003 and 0004)."""
 
 import datetime as dt
+import logging
 
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from inspections.services import rounds_generate
+
+log = logging.getLogger(__name__)
 
 # Rounds of schedules are made a week ahead, so inspectors see what is coming.
 HORIZON_DAYS = 7
@@ -20,3 +23,15 @@ def generate(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     with scopes_disabled():  # a system job across all companies; each row keeps its company
         return rounds_generate(until=horizon(now), now=now)
+
+
+def sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """Every 5 minutes: escalate overdue rectifications once, flag CAPA effectiveness checks due."""
+    from inspections.services.findings import findings_sweep
+
+    now = now or timezone.now()
+    with scopes_disabled():
+        totals = findings_sweep(now=now)
+    if any(totals.values()):
+        log.info("inspections sweep: %s", totals)
+    return totals
