@@ -148,6 +148,45 @@ def extension_list(*, user: User, pending: bool = False) -> QuerySet[ExtensionRe
     return qs.select_related("finding", "finding__project", "requested_by").order_by("-created", "-id")
 
 
+def finding_rectify_list(*, user: User) -> QuerySet[Finding]:
+    """Open and rectifying findings of ``user``'s team (his department's, or his projects' when he
+    belongs to no department there), the earliest deadline (most overdue) first."""
+    if user is None or not user.is_authenticated:
+        return Finding.objects.none()
+    return (
+        Finding.objects.filter(_team_q(user), status__in=sorted(OPEN_FINDING_STATUSES))
+        .select_related(*FINDING_RELATED)
+        .order_by("due_at", "id")
+    )
+
+
+def finding_verify_list(*, user: User) -> QuerySet[Finding]:
+    """Rectified findings ``user`` may verify (as ``finding_can_inspect``; not his own
+    rectification), the longest waiting first."""
+    if user is None or not user.is_authenticated:
+        return Finding.objects.none()
+    access = access_for(user)
+    invited = Q(round_id__in=RoundInspector.objects.filter(user=user).values("round_id")) | Q(round__lead=user)
+    inspect = access.q(Perm.INSP_MANAGE) | (access.q(Perm.INSP_DO) & (access.q(Perm.INSP_VIEW) | invited))
+    return (
+        Finding.objects.filter(inspect, status=FindingStatus.AWAITING_VERIFICATION)
+        .exclude(rectified_by=user)
+        .select_related(*FINDING_RELATED)
+        .order_by("rectified_at", "id")
+    )
+
+
+def extension_decide_list(*, user: User) -> QuerySet[ExtensionRequest]:
+    """Pending extension requests ``user`` may decide (``inspections.manage`` there, not his own), oldest first."""
+    access = access_for(user)
+    return (
+        extension_list(user=user, pending=True)
+        .filter(access.q(Perm.INSP_MANAGE, project_field="finding__project"))
+        .exclude(requested_by=user)
+        .order_by("created", "id")
+    )
+
+
 #
 # CAPA
 #
