@@ -1,6 +1,30 @@
 """Writes of the inspections domain, one module per sub-domain, re-exported here."""
 
+from inspections.services.capa import (
+    capa_accept,
+    capa_act,
+    capa_analyse,
+    capa_back,
+    capa_close,
+    capa_contain,
+    capa_effectiveness_record,
+    capa_open,
+    capa_open_for_incident,
+    capa_update,
+)
 from inspections.services.common import Conflict
+from inspections.services.findings import (
+    finding_cancel,
+    finding_create,
+    finding_extension_decide,
+    finding_extension_request,
+    finding_rectify,
+    finding_start,
+    finding_verify,
+    findings_open_for_round,
+    findings_sweep,
+)
+from inspections.services.learning import checklist_proposals, checklist_proposals_accept
 from inspections.services.rollups import inspection_rollup_rebuild, inspection_rollup_refresh
 from inspections.services.rounds import (
     round_cancel,
@@ -29,13 +53,34 @@ from inspections.services.templates import (
 
 __all__ = [
     "Conflict",
+    "capa_accept",
+    "capa_act",
+    "capa_analyse",
+    "capa_back",
+    "capa_close",
+    "capa_contain",
+    "capa_effectiveness_record",
+    "capa_open",
+    "capa_open_for_incident",
+    "capa_update",
     "checklist_defaults_seed",
+    "checklist_proposals",
+    "checklist_proposals_accept",
     "checklist_template_activate",
     "checklist_template_create",
     "checklist_template_deactivate",
     "checklist_template_from_standards",
     "checklist_template_update",
     "checklist_version_create",
+    "finding_cancel",
+    "finding_create",
+    "finding_extension_decide",
+    "finding_extension_request",
+    "finding_rectify",
+    "finding_start",
+    "finding_verify",
+    "findings_open_for_round",
+    "findings_sweep",
     "inspection_rollup_rebuild",
     "inspection_rollup_refresh",
     "inspection_schedule_create",
