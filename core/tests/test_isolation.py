@@ -24,6 +24,8 @@ MODEL_WORDS = [
     "checklist",
     "rollup",
     "round",
+    "finding",  # before "extension": finding_extension takes a finding's pk
+    "extension",
     "standard_item",
     "standard-item",
     "standarditem",
@@ -221,6 +223,17 @@ class IsolationTests(BaseTestCase):
             inspectors=[],
             actor=cls.admin,
         )
+        from inspections.services import findings as finding_services
+
+        cls.finding = finding_services.finding_create(
+            project=cls.project, data={"title": "安居消防通道堵塞", "department": cls.department}, actor=cls.admin
+        )
+        cls.extension = finding_services.finding_extension_request(
+            finding=cls.finding,
+            requested_due_at=cls.finding.due_at + dt.timedelta(days=2),
+            reason="安居延期理由",
+            actor=cls.admin,
+        )
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -271,6 +284,8 @@ class IsolationTests(BaseTestCase):
             "itemresult": cls.item_result,
             "inspection_schedule": cls.inspection_schedule,
             "inspectionschedule": cls.inspection_schedule,
+            "finding": cls.finding,
+            "extension": cls.extension,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -291,6 +306,8 @@ class IsolationTests(BaseTestCase):
             "安居节前检查",
             "安居大堂积水已清",
             "安居周检",
+            "安居消防通道堵塞",
+            "安居延期理由",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
