@@ -363,13 +363,15 @@ def _open(finding: Finding, *, actor: User | None, at: dt.datetime, upload: Uplo
     finding.full_clean(exclude=[*CHECKED_RELATIONS, "source_key"])
     finding.save(force_insert=True)
     events = [_event(finding, FindingEventKind.STATUS, actor, at, to_status=FindingStatus.OPEN)]
-    if finding.repeat_of_id:
-        data = {"repeat_of": finding.repeat_of_id}
+    repeat_capa = None if finding.repeat_of_id else _repeat_capa(finding)
+    if finding.repeat_of_id or repeat_capa is not None:
+        data = (
+            {"repeat_of": finding.repeat_of_id} if finding.repeat_of_id else {"same_standard_as_capa": repeat_capa.pk}
+        )
         events.append(_event(finding, FindingEventKind.REPEAT, None, at, data=data))
     FindingEvent.objects.bulk_create(events)
     finding.work_order = _open_work_order(finding, at=at, upload=upload)
     Finding.objects.filter(pk=finding.pk).update(work_order=finding.work_order)
-    repeat_capa = None if finding.repeat_of_id else _repeat_capa(finding)
     if finding.severity in CAPA_SEVERITIES or finding.repeat_of_id or repeat_capa is not None:
         capa_for_finding(finding=finding, actor=actor, repeat_capa=repeat_capa)
     return finding
@@ -429,7 +431,7 @@ def _open_work_order(finding: Finding, *, at: dt.datetime, upload: UploadedFile 
 
     description = str(
         _("{description}\n\nRectify by {due}. Finding {id}; an after photo is required, then it is verified.")
-    ).format(description=finding.description or finding.title, due=_local(finding.due_at), id=finding.pk)
+    ).format(description=finding.description or finding.title, due=_local(finding), id=finding.pk)
     order = workorder_create_system(
         project_id=finding.project_id,
         source_key=f"finding:{finding.pk}",
@@ -460,10 +462,10 @@ def _before_photo(finding: Finding, upload: UploadedFile | None):
     return None
 
 
-def _local(value: dt.datetime) -> str:
+def _local(finding: Finding) -> str:
     from django.utils import timezone
 
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(finding.due_at, finding.project.company.zone):%Y-%m-%d %H:%M}"
 
 
 #
@@ -526,7 +528,8 @@ def finding_verify(
     order: verified, closed); fail sends it back to rectifying with a new deadline (required) and
     the order back to work. Either way ``verify_rounds`` counts one more verification."""
     _require_inspector(finding, actor)
-    if actor is not None and finding.rectified_by_id == actor.pk:
+    rectified_by = Finding.objects.filter(pk=finding.pk).values_list("rectified_by_id", flat=True).first()
+    if actor is not None and rectified_by == actor.pk:
         raise PermissionDenied(FINDING_VERIFY_OWN_WORK)
     at = common.now()
     changes: dict[str, Any] = {"verified_at": at, "verified_by": actor, "verify_rounds": F("verify_rounds") + 1}

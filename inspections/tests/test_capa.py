@@ -431,6 +431,8 @@ class RepeatTests(CapaTestCase):
             item=template.current_version.items.get(), title="", department=None, when=T0 + DAY
         )
         self.assertIsNone(finding.repeat_of)
+        event = finding.events.get(kind=FindingEventKind.REPEAT)
+        self.assertEqual(event.data, {"same_standard_as_capa": capa.pk})
         capa.refresh_from_db()
         self.assertEqual((finding.capa, capa.requires_8d), (capa, True))
 
