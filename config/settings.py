@@ -231,6 +231,15 @@ SPECTACULAR_SETTINGS = {
         "CheckInMethodEnum": "plans.choices.CheckInMethod",
         "FollowUpMethodEnum": "workorders.choices.FollowUpMethod",
         "ProblemKindEnum": "plans.api.serializers.PROBLEM_KINDS",
+        "InspectionKindEnum": "inspections.choices.RoundKind",
+        "InspectionRoundStatusEnum": "inspections.choices.RoundStatus",
+        "FindingStatusEnum": "inspections.choices.FindingStatus",
+        "FindingSourceEnum": "inspections.choices.FindingSource",
+        "ExtensionStatusEnum": "inspections.choices.ExtensionStatus",
+        "CapaStatusEnum": "inspections.choices.CapaStatus",
+        "CapaSourceEnum": "inspections.choices.CapaSource",
+        "SeverityEnum": "inspections.choices.Severity",
+        "EffectivenessResultEnum": "inspections.choices.EffectivenessResult",
     },
 }
 
