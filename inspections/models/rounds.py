@@ -32,7 +32,11 @@ class InspectionRound(models.Model):
     ``status`` changes only through inspections.services.rounds; every change writes a RoundEvent.
     ``source_key`` is the natural key of generated rounds (``schedule:<id>:<date>``)."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
+    # company and project lead round_project_day; the other foreign keys are rarely looked up by and
+    # go without an index of their own: every index is written again when a round changes status.
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"), db_index=False
+    )
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"), db_index=False
     )
@@ -54,7 +58,13 @@ class InspectionRound(models.Model):
         USER, through="RoundInspector", related_name="+", blank=True, verbose_name=_("inspectors")
     )
     plan_task = models.ForeignKey(
-        "plans.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("plan task")
+        "plans.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan task"),
+        db_index=False,
     )
     schedule = models.ForeignKey(
         "InspectionSchedule",
@@ -63,6 +73,7 @@ class InspectionRound(models.Model):
         blank=True,
         related_name="rounds",
         verbose_name=_("schedule"),
+        db_index=False,
     )
     source_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
     score = models.DecimalField(
@@ -78,7 +89,13 @@ class InspectionRound(models.Model):
     findings_count = models.PositiveIntegerField(_("findings"), default=0)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        db_index=False,
     )
     created = models.DateTimeField(_("created"), default=timezone.now)
 
