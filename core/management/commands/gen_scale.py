@@ -62,13 +62,20 @@ class Command(BaseCommand):
             help="With --plans: about this many tasks of history, whole days up to the day after --as-of, with their "
             "events and check-ins; the plans are then generated until that day (default 0: plans only).",
         )
+        parser.add_argument(
+            "--inspections",
+            type=int,
+            default=0,
+            help="Inspection rounds over the 12 months before --as-of (about 42 item results each, with findings "
+            "and monthly roll-ups) on three large checklists from the standards library (default 0).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
 
     def handle(self, *args, **opts):
         if opts["projects"] < 1 or opts["units_per_project"] < 1:
             raise CommandError("--projects and --units-per-project must be at least 1.")
-        if min(opts["workorders"], opts["plans"], opts["tasks"]) < 0:
-            raise CommandError("--workorders, --plans and --tasks cannot be negative.")
+        if min(opts["workorders"], opts["plans"], opts["tasks"], opts["inspections"]) < 0:
+            raise CommandError("--workorders, --plans, --tasks and --inspections cannot be negative.")
         if opts["tasks"] and not opts["plans"]:
             raise CommandError("--tasks needs --plans.")
         as_of = self._as_of(opts["as_of"])
@@ -92,6 +99,8 @@ class Command(BaseCommand):
                 self._workorders(spec, opts, as_of=as_of)
             if opts["plans"]:
                 self._plans(spec, opts, as_of=as_of)
+            if opts["inspections"]:
+                self._inspections(spec, opts, as_of=as_of)
 
     def _workorders(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
         from core.demo.scale_workorders import OrderSpec, scale_workorders
@@ -117,6 +126,18 @@ class Command(BaseCommand):
             f"Generated {stats.plans} plans with {stats.windows} windows and {stats.checkpoints} checkpoints, "
             f"{stats.tasks} tasks over {stats.days} days with {stats.events} events and {stats.checkins} check-ins "
             f"as of {as_of.isoformat()} in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s"
+        )
+
+    def _inspections(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
+        from core.demo.scale_inspections import InspectionSpec, scale_inspections
+
+        inspection_spec = InspectionSpec(rounds=opts["inspections"], as_of=as_of, seed=spec.seed)
+        company = Company.objects.get(code=spec.company_code)
+        stats = scale_inspections(inspection_spec, company=company, progress=not opts["no_progress"])
+        self.stdout.write(
+            f"Generated {stats.rounds} inspection rounds on {stats.checklists} checklists with {stats.items} items, "
+            f"{stats.results} item results, {stats.findings} findings, {stats.events} events and {stats.rollups} "
+            f"roll-up rows as of {as_of.isoformat()} in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s"
         )
 
     def _as_of(self, text: str | None) -> dt.datetime:
