@@ -562,7 +562,14 @@ def _checkin_queue(company, *, now: dt.datetime, wanted: int) -> list[tuple]:
     return queue[:wanted]
 
 
+def inspection_rollup(**args) -> dict:
+    from bench.probe_inspections import inspection_rollup as probe
+
+    return probe(**args)
+
+
 PROBES = {
+    "inspection_rollup": inspection_rollup,
     "sla_sweep": sla_sweep,
     "list_api": list_api,
     "api_prepare": api_prepare,
