@@ -26,6 +26,7 @@ MODEL_WORDS = [
     "round",
     "finding",  # before "extension": finding_extension takes a finding's pk
     "extension",
+    "capa",
     "standard_item",
     "standard-item",
     "standarditem",
@@ -234,6 +235,19 @@ class IsolationTests(BaseTestCase):
             reason="安居延期理由",
             actor=cls.admin,
         )
+        from inspections.services import capa as capa_services
+
+        cls.capa = capa_services.capa_open(
+            project=cls.project,
+            source="inspection",
+            severity="major",
+            title="安居纠正措施",
+            description="安居消防通道反复堵塞",
+            findings=[cls.finding],
+            owner=cls.admin,
+            due_at=timezone.now() + dt.timedelta(days=30),
+            actor=cls.admin,
+        )
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -286,6 +300,7 @@ class IsolationTests(BaseTestCase):
             "inspectionschedule": cls.inspection_schedule,
             "finding": cls.finding,
             "extension": cls.extension,
+            "capa": cls.capa,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -308,6 +323,7 @@ class IsolationTests(BaseTestCase):
             "安居周检",
             "安居消防通道堵塞",
             "安居延期理由",
+            "安居纠正措施",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
