@@ -17,6 +17,7 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("", include("plans.task_urls")),
     path("plans/", include("plans.urls")),
+    path("inspections/", include("inspections.urls")),
     path("", include("inspections.phone_urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
