@@ -392,12 +392,19 @@ def _repeat_q(finding: Finding) -> Q:
 def _repeat_of(finding: Finding) -> Finding | None:
     """The latest finding of the same project within REPEAT_WINDOW_DAYS that this one repeats.
 
-    Findings of the same round (one failed item seen at several places) are not repeats.
+    Only a problem that was fixed (closed) and came back is a repeat: while the earlier finding is
+    still being rectified, seeing it again on the next daily round is the same problem, not a
+    recurrence (else every daily round would force an 8D CAPA). Findings of the same round (one
+    failed item seen at several places) are not repeats either.
     """
     since = finding.created - dt.timedelta(days=REPEAT_WINDOW_DAYS)
     earlier = Finding.objects.filter(
-        company_id=finding.company_id, project_id=finding.project_id, created__gte=since, created__lte=finding.created
-    ).exclude(status=FindingStatus.CANCELLED)
+        company_id=finding.company_id,
+        project_id=finding.project_id,
+        created__gte=since,
+        created__lte=finding.created,
+        status=FindingStatus.CLOSED,
+    )
     if finding.pk:
         earlier = earlier.exclude(pk=finding.pk)
     if finding.round_id:

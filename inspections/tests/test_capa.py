@@ -18,6 +18,7 @@ from inspections.choices import (
     CauseClass,
     EffectivenessResult,
     FindingEventKind,
+    FindingStatus,
     Severity,
 )
 from inspections.models import Capa, CapaEvent, Finding
@@ -26,7 +27,7 @@ from inspections.selectors_findings import capa_actions, capa_list, get_capa_for
 from inspections.services import capa as svc
 from inspections.services import findings as finding_services
 from inspections.services.templates import version_items_as_rows
-from inspections.tests.base import jpeg
+from inspections.tests.base import DAY1, jpeg
 from inspections.tests.findings_base import T0, FindingTestCase
 from standards.models import StandardRevision
 from workorders import services as wo_services
@@ -317,12 +318,22 @@ class RepeatTests(CapaTestCase):
     def test_the_same_item_within_90_days_is_a_repeat_and_forces_an_8d_capa(self) -> None:
         first = self.finding_of(self.submitted(fail=("lobby",)), "lobby")
         self.assertIsNone(first.capa)  # minor, first time
+        self.close(first, rectified=T0 + DAY)
         second = self.finding_of(self.submitted(fail=("lobby",), when=T0 + 80 * DAY), "lobby")
         self.assertEqual(second.repeat_of, first)
         capa = second.capa
         self.assertEqual((capa.status, capa.requires_8d, capa.source), (CapaStatus.FILED, True, "inspection"))
         self.assertEqual(capa.source_key, f"finding:{second.pk}")
         self.assertTrue(second.events.filter(kind=FindingEventKind.REPEAT, data__repeat_of=first.pk).exists())
+
+    def test_seeing_it_again_while_it_is_being_fixed_is_not_a_repeat(self) -> None:
+        first = self.finding_of(self.submitted(fail=("lobby",)), "lobby")
+        again = self.finding_of(
+            self.submitted(fail=("lobby",), when=T0 + DAY, day=DAY1 + dt.timedelta(days=1)), "lobby"
+        )
+        self.assertEqual(first.status, FindingStatus.OPEN)
+        self.assertIsNone(again.repeat_of)
+        self.assertIsNone(again.capa)
 
     def test_after_90_days_it_is_not_a_repeat(self) -> None:
         self.submitted(fail=("lobby",))
@@ -341,6 +352,7 @@ class RepeatTests(CapaTestCase):
     def test_a_repeat_joins_the_open_capa_of_the_finding_it_repeats(self) -> None:
         fire = self.finding_of(self.submitted(fail=("fire",)), "fire")  # severe: its own CAPA
         self.assertFalse(fire.capa.requires_8d)
+        self.close(fire, rectified=T0 + DAY)
         again = self.finding_of(self.submitted(fail=("fire",), when=T0 + 5 * DAY), "fire")
         self.assertEqual((again.repeat_of, again.capa), (fire, fire.capa))
         fire.capa.refresh_from_db()
@@ -349,6 +361,7 @@ class RepeatTests(CapaTestCase):
 
     def test_the_same_item_in_a_later_version_of_the_checklist_is_a_repeat(self) -> None:
         first = self.finding_of(self.submitted(fail=("pump",)), "pump")
+        self.close(first, rectified=T0 + DAY)
         rows = version_items_as_rows(self.version)
         rows[2]["title"] = "水泵房无渗漏、无积水"
         version = services.checklist_version_create(template=self.template, items=rows, actor=self.quality)
@@ -369,6 +382,7 @@ class RepeatTests(CapaTestCase):
 
     def test_the_same_title_and_department_is_a_repeat_of_an_ad_hoc_finding(self) -> None:
         first = self.raise_finding(title="垃圾桶满溢")
+        self.close(first, rectified=T0 + DAY)
         self.assertEqual(self.raise_finding(title=" 垃圾桶满溢 ", when=T0 + 10 * DAY).repeat_of, first)
         self.assertIsNone(
             self.raise_finding(title="垃圾桶满溢", department=self.department, when=T0 + 11 * DAY).repeat_of
@@ -389,7 +403,7 @@ class RepeatTests(CapaTestCase):
             for item, outcome in ((a, "fail"), (b, "pass")):
                 services.round_result_record(round=round, item=item, outcome=outcome, actor=self.inspector)
             services.round_submit(round=round, actor=self.inspector)
-        first = round.findings.get()
+        first = self.close(round.findings.get(), rectified=T0 + dt.timedelta(hours=2))
         second = self.raise_finding(item=b, title="", department=None, when=T0 + DAY)
         self.assertEqual(second.repeat_of, first)
         self.assertEqual(second.capa.standard_item_id, revision.item_id)
