@@ -125,8 +125,8 @@ def _item_defaults(row: dict[str, Any]) -> dict[str, Any]:
     row["severity_if_failed"] = severity
     row.setdefault("rectify_hours", SEVERITY_RECTIFY_HOURS.get(severity, SEVERITY_RECTIFY_HOURS[Severity.MINOR]))
     row["scoring"] = row.get("scoring") or Scoring.PASS_FAIL
-    if row["scoring"] == Scoring.PASS_FAIL:
-        row["max_score"] = 1
+    if row["scoring"] == Scoring.PASS_FAIL and row.get("max_score") in (None, ""):
+        row["max_score"] = 1  # any other maximum is refused by ChecklistItem.clean
     if row.get("weight") in (None, ""):
         row["weight"] = Decimal(1)
     for name in ("section", "requirement", "department_kind"):
@@ -194,7 +194,7 @@ def checklist_version_create(
             keys.add(item.key)
             built.append(item)
     if errors:
-        raise ValidationError({"items": errors})
+        raise ValidationError({"items": [ValidationError(line, code="invalid") for line in errors]})
     ChecklistItem.objects.bulk_create(built)
     ChecklistTemplate.objects.filter(pk=template.pk).update(current_version=version)
     template.current_version = version

@@ -102,10 +102,13 @@ class ChecklistVersionCreateTests(InspectionTestCase):
         self.assertIn("items", e.exception.message_dict)
 
     def test_a_pass_fail_item_scores_one(self) -> None:
-        version = services.checklist_version_create(
-            template=self.template, items=[{"title": "x", "max_score": 5}], actor=self.quality
-        )
+        version = services.checklist_version_create(template=self.template, items=[{"title": "x"}], actor=self.quality)
         self.assertEqual(version.items.get().max_score, 1)
+        with self.assertRaises(ValidationError) as e:
+            services.checklist_version_create(
+                template=self.template, items=[{"title": "x", "max_score": 5}], actor=self.quality
+            )
+        self.assertTrue(e.exception.message_dict["items"][0].startswith("Item 1: max_score"))
 
     def test_it_refuses_a_standard_of_another_company(self) -> None:
         foreign = StandardRevision.objects.filter(company=self.other_company).first()
