@@ -230,6 +230,7 @@ def _round_page(
         "scored": round.status in SCORED_ROUND_STATUSES,
         "quick_form": QuickPassForm(),
         "pass_fail": Scoring.PASS_FAIL,
+        **_tabs(request.user),
     }
     if context["scored"]:
         context.update(_outcome(request, round))
@@ -511,6 +512,7 @@ def _finding_page(request: HttpRequest, finding: Finding, *, bound: dict | None 
         "open_form": next(iter(bound), request.GET.get("open", "")),
         "events": findings_selectors.finding_events(finding=finding),
         "extensions": finding.extensions.select_related("requested_by", "decided_by").order_by("created", "id"),
+        **_tabs(user),
     }
     return _render(request, "inspections/phone/finding.html", context, zone=zone, status=status)
 

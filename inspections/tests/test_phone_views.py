@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.choices import DepartmentKind
 from inspections import services
@@ -74,20 +76,13 @@ class MyRoundsTests(PhoneTestCase):
     def test_it_counts_progress_without_a_query_per_round(self) -> None:
         self.login(self.inspector)
         self.client.get("/inspect/")  # warm caches (content types, sessions)
-        with self.assertNumQueries(self._queries()) as one:
+        with CaptureQueriesContext(connection) as before:
             self.client.get("/inspect/")
         for n in range(3):
             self.make_round(title=f"加测{n}")
-        with self.assertNumQueries(len(one.captured_queries)):
-            self.client.get("/inspect/")
-
-    def _queries(self) -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            self.client.get("/inspect/")
-        return len(ctx.captured_queries)
+        with self.assertNumQueries(len(before.captured_queries)):
+            response = self.client.get("/inspect/")
+        self.assertEqual(len(response.context["today"]), 4)
 
     def test_a_third_party_sees_only_rounds_he_is_invited_to(self) -> None:
         self.login(self.inspector2)
@@ -157,6 +152,13 @@ class RoundPageTests(PhoneTestCase):
         self.assertNotContains(response, 'data-action="answer"')
         self.assertEqual(self.client.post(self.url(action="start")).status_code, 403)
         self.assertEqual(self.answer("lobby").status_code, 403)
+
+    def test_a_project_manager_reads_it_without_a_way_to_a_list_he_cannot_open(self) -> None:
+        self.login(self.manager)
+        response = self.client.get(self.url())
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'href="/inspect/"')
+        self.assertEqual(self.client.get("/inspect/").status_code, 403)
 
     def test_it_sends_owners_and_anonymous_away(self) -> None:
         self.assertEqual(self.client.get(self.url()).status_code, 302)
@@ -392,6 +394,19 @@ class FindingListTests(FindingTestCase):
         self.login(self.supervisor)  # he rectified it himself
         response = self.client.get("/inspect/findings/?tab=verify")
         self.assertEqual(response.context["cards"], [])
+
+    def test_it_lists_findings_without_a_query_per_finding(self) -> None:
+        self.login(self.manager)
+        self.client.get("/inspect/findings/")
+        with CaptureQueriesContext(connection) as before:
+            self.client.get("/inspect/findings/")
+        for n in range(3):
+            finding_services.finding_create(
+                project=self.project, data={"title": f"加测{n}", "department": self.department}, actor=self.quality
+            )
+        with self.assertNumQueries(len(before.captured_queries)):
+            response = self.client.get("/inspect/findings/")
+        self.assertEqual(len(response.context["cards"]), 5)
 
     def test_it_refuses_people_without_a_part_in_the_loop(self) -> None:
         self.login(self.viewer)
