@@ -45,6 +45,7 @@ from inspections.models import (
 )
 from inspections.selectors import can_do_round
 from inspections.services import common
+from inspections.services import findings as findings_services
 from inspections.services.common import INSPECTION_CONFLICT, Conflict, need_reason
 
 ROUND_BAD_TRANSITION = _("A round cannot go from “{from_status}” to “{to_status}”.")
@@ -396,11 +397,7 @@ def _check_complete(round: InspectionRound) -> None:
 
 
 def _open_findings(round: InspectionRound, actor: User | None) -> list:
-    try:
-        from inspections.services.findings import findings_open_for_round
-    except ImportError:  # the findings services land separately; until then a round opens none
-        return []
-    return list(findings_open_for_round(round=round, actor=actor) or [])
+    return list(findings_services.findings_open_for_round(round=round, actor=actor))
 
 
 @transaction.atomic
