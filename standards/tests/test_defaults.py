@@ -150,6 +150,13 @@ class SeedIdempotenceTests(StandardsTestCase):
         self.assertEqual(ProfileSetting.objects.filter(company=self.other_company).count(), other)
 
     def test_the_data_migration_seeds_existing_companies(self):
+        from inspections.models import ChecklistItem, ChecklistTemplate, ChecklistVersion
+
+        # The starter checklists are built on the library; a company from before had neither.
+        ChecklistTemplate.objects.filter(company=self.other_company).update(current_version=None)
+        ChecklistItem.objects.filter(company=self.other_company).delete()
+        ChecklistVersion.objects.filter(company=self.other_company).delete()
+        ChecklistTemplate.objects.filter(company=self.other_company).delete()
         StandardItem.objects.filter(company=self.other_company).update(current_revision=None)
         StandardRevision.objects.filter(company=self.other_company).delete()
         StandardItem.objects.filter(company=self.other_company).delete()
