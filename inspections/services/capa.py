@@ -266,6 +266,18 @@ def _insert(capa: Capa, *, findings: Sequence[Finding], actor: User | None, at: 
     return capa
 
 
+@transaction.atomic
+def capa_link_findings(*, capa: Capa, findings: Sequence[Finding], actor: User | None) -> Capa:
+    """Link more findings of the project to an open CAPA (the same problem found again elsewhere)."""
+    _require_manage(capa, actor)
+    if capa.status == CapaStatus.CLOSED:
+        raise ValidationError(CAPA_CLOSED, code="closed")
+    findings = list(findings)
+    _check_findings(capa.project, findings)
+    _link(capa, findings, actor=actor, at=common.now())
+    return capa
+
+
 def _link(capa: Capa, findings: Sequence[Finding], *, actor: User | None, at: dt.datetime) -> None:
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(capa=capa)
     for finding in findings:
