@@ -196,7 +196,9 @@ class CapaFilterSet(SearchFilterSet):
     severity = filters.MultipleChoiceFilter(choices=Severity.choices, label=_("severity"), distinct=False)
     source = filters.ChoiceFilter(choices=CapaSource.choices, label=_("source"))
     cause_class = filters.ChoiceFilter(choices=CauseClass.choices, label=_("cause class"))
-    owner_id = filters.ModelChoiceFilter(field_name="owner", queryset=_visible_people, label=_("owner"))
+    owner_id = filters.ModelChoiceFilter(
+        field_name="owner", queryset=_visible_people, label=pgettext_lazy("CAPA", "owner")
+    )
     requires_8d = filters.BooleanFilter(label=_("full 8D required"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
 

@@ -141,7 +141,7 @@ class CapaForm(ZonedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What, where, when, who, why, how, how much."),
     )
-    owner = PersonChoiceField(label=_("owner"), queryset=User.objects.none())
+    owner = PersonChoiceField(label=pgettext_lazy("CAPA", "owner"), queryset=User.objects.none())
     due_at = ZonedDateTimeField(label=_("due at"))
 
     def __init__(self, *args, project: Project, capa: Capa | None = None, **kwargs):
@@ -169,6 +169,18 @@ class CapaForm(ZonedForm):
 
 def _zoned(value, zone):
     return timezone.localtime(value, zone).replace(tzinfo=None) if value else None
+
+
+class CapaLinkForm(forms.Form):
+    capa = forms.ModelChoiceField(
+        label=_("open CAPA"),
+        queryset=Capa.objects.none(),
+        help_text=_("The same problem: the finding joins its CAPA."),
+    )
+
+    def __init__(self, *args, capas: QuerySet[Capa], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capa"].queryset = capas
 
 
 class ContainForm(forms.Form):

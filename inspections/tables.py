@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.choices import (
     CAPA_STATUS_COLORS,
@@ -134,7 +135,7 @@ class CapaTable(Table):
         Column("source", _("source"), "get_source_display"),
         Column("severity", _("severity"), "get_severity_display", badge=lambda c: color(SEVERITY_COLORS[c.severity])),
         Column("status", _("status"), "get_status_display", badge=lambda c: color(CAPA_STATUS_COLORS[c.status])),
-        Column("owner", _("owner"), lambda c: c.owner or "—"),
+        Column("owner", pgettext_lazy("CAPA", "owner"), lambda c: c.owner or "—"),
         Column("due_at", _("due at"), lambda c: _due(c, OPEN_CAPA_STATUSES)),
         Column("requires_8d", _("full 8D required"), lambda c: yes_no(c.requires_8d)),
         Column("created", _("created"), lambda c: local(c.created, c.company.zone)),

@@ -33,6 +33,7 @@ urlpatterns = [
     path("findings/<int:pk>/verify/", views_findings.finding_verify, name="finding_verify"),
     path("findings/<int:pk>/cancel/", views_findings.finding_cancel, name="finding_cancel"),
     path("findings/<int:pk>/capa/", views_findings.finding_capa, name="finding_capa"),
+    path("findings/<int:pk>/capa/link/", views_findings.finding_capa_link, name="finding_capa_link"),
     path("extensions/<int:pk>/decide/", views_findings.extension_decide, name="extension_decide"),
     path("capa/", views_findings.capa_list, name="capa_list"),
     path("capa/new/", views_findings.capa_create, name="capa_create"),

@@ -20,7 +20,7 @@ from core.choices import Perm
 from core.decorators import staff_required
 from core.models import Building, Project
 from inspections import selectors_findings as selectors
-from inspections.choices import CAPA_ORDER, CapaStatus, ExtensionStatus, Severity
+from inspections.choices import CAPA_ORDER, OPEN_CAPA_STATUSES, CapaStatus, ExtensionStatus, Severity
 from inspections.filtersets import CapaFilterSet, FindingFilterSet
 from inspections.forms import NoteForm, ReasonForm, template_companies
 from inspections.forms_findings import (
@@ -28,6 +28,7 @@ from inspections.forms_findings import (
     ActForm,
     AnalyseForm,
     CapaForm,
+    CapaLinkForm,
     ContainForm,
     EffectivenessForm,
     ExtensionDecideForm,
@@ -148,8 +149,18 @@ def _finding_page(request: HttpRequest, finding: Finding, **forms) -> HttpRespon
         "decide_form": forms.get("decide_form") or ExtensionDecideForm(),
         "cancel_form": forms.get("cancel_form") or ReasonForm(),
         "capa_form": forms.get("capa_form") or (_capa_form_for(finding, user) if can_capa else None),
+        "link_form": forms.get("link_form") or (CapaLinkForm(capas=_open_capas(finding, user)) if can_capa else None),
     }
     return render(request, "inspections/finding_detail.html", context)
+
+
+def _open_capas(finding: Finding, user):
+    """Open CAPAs of the finding's project the user works on."""
+    return (
+        selectors.capa_visible(user=user)
+        .filter(project_id=finding.project_id, status__in=sorted(OPEN_CAPA_STATUSES))
+        .order_by("-created", "-id")
+    )
 
 
 def _capa_form_for(finding: Finding, user) -> CapaForm:
@@ -251,6 +262,19 @@ def finding_capa(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _finding_action(request, pk, form_name="capa_form", form=form, call=call, done=_("CAPA filed."))
+
+
+@require_POST
+@staff_any(*FINDING_READERS)
+def finding_capa_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the finding to an open CAPA of its project (the same problem)."""
+    finding = selectors.get_finding_for_user(user=request.user, pk=pk)
+    form = CapaLinkForm(request.POST, capas=_open_capas(finding, request.user))
+
+    def call(finding, data):
+        capa_services.capa_link_findings(capa=data["capa"], findings=[finding], actor=request.user)
+
+    return _finding_action(request, pk, form_name="link_form", form=form, call=call, done=_("Linked to the CAPA."))
 
 
 @require_POST

@@ -792,6 +792,17 @@ def _scope(entries: list[dict]) -> list[dict]:
     return [{k: v for k, v in entry.items() if v is not None} for entry in entries]
 
 
+class CapaFindingsInputSerializer(serializers.Serializer):
+    findings = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100)
+
+    def validate_findings(self, ids):
+        capa = self.context["capa"]
+        visible = finding_selectors.finding_visible(user=self.context["request"].user).filter(
+            project_id=capa.project_id
+        )
+        return resolve_ids(None, visible, ids)
+
+
 class ContainInputSerializer(serializers.Serializer):
     containment = serializers.CharField(help_text=_("Correct on the spot, suspend, inform the customer, a concession."))
 

@@ -574,6 +574,17 @@ class CapaViewSet(mixins.ListModelMixin, InspectionsViewSet):
         return capa_response(request, call(capa, data))
 
     @extend_schema(
+        request=s.CapaFindingsInputSerializer,
+        responses=s.CapaDetailSerializer,
+        description="Link more findings of the project to this open CAPA (the same problem found again).",
+    )
+    @action(detail=True, methods=["post"], url_path="findings", url_name="link")
+    def link_findings(self, request, pk=None, format=None):
+        capa = self._capa(pk)
+        data = self._read(s.CapaFindingsInputSerializer, request.data, capa=capa)
+        return capa_response(request, capa_services.capa_link_findings(capa=capa, actor=request.user, **data))
+
+    @extend_schema(
         request=s.InspectionNoteInputSerializer, responses=s.CapaDetailSerializer, description="Filed → containment."
     )
     @action(detail=True, methods=["post"])

@@ -529,6 +529,17 @@ class CapaApiTests(InspectionApiTestCase):
         response = self.post("inspections/capa/", {**data, "project": self.other_project.pk})
         self.assertError(response, 400, "invalid", {"project": "does_not_exist"})
 
+    def test_it_links_more_findings_to_an_open_capa(self):
+        finding = self.raise_finding(title="消防通道又堵", when=NOW)
+        self.auth(self.manager)
+        path = f"inspections/capa/{self.capa.pk}/findings/"
+        self.assertError(self.post(path, {"findings": [self.fire.pk]}), 400, "invalid", {"findings": "invalid"})
+        self.assertError(self.post(path, {"findings": [999999]}), 400, "invalid", {"findings": "does_not_exist"})
+        response = self.post(path, {"findings": [finding.pk]})
+        self.assertEqual(sorted(response.json()["findings"]), sorted([self.fire.pk, finding.pk]))
+        self.auth(self.viewer)
+        self.assertError(self.post(path, {"findings": [finding.pk]}), 403, "permission_denied")
+
     def test_it_filters_capas_and_keeps_the_query_count_flat(self):
         self.auth(self.quality)
         with CaptureQueriesContext(connection) as few:

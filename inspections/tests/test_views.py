@@ -607,6 +607,28 @@ class FindingViewTests(ViewTestCase):
         self.assertEqual(list(capa.findings.all()), [self.lobby])
         self.assertNotContains(self.client.get(url), "File a CAPA for it")
 
+    def test_a_manager_links_a_finding_to_an_open_capa(self):
+        capa = capa_services.capa_open(
+            project=self.project,
+            source="inspection",
+            severity="major",
+            title="大堂卫生",
+            description="5W2H",
+            owner=self.manager,
+            due_at=NOW + 20 * DAY,
+            actor=self.quality,
+        )
+        self.login(self.manager)
+        url = f"/inspections/findings/{self.lobby.pk}/"
+        self.assertContains(self.client.get(url), "Link it to an open CAPA")
+        response = self.client.post(f"{url}capa/link/", {"capa": ""})
+        self.assertIn("capa", response.context["link_form"].errors)
+        self.client.post(f"{url}capa/link/", {"capa": capa.pk})
+        self.assertEqual(Finding.objects.get(pk=self.lobby.pk).capa, capa)
+        self.login(self.viewer)
+        self.assertEqual(self.client.post(f"{url}capa/link/", {"capa": capa.pk}).status_code, 403)
+        self.assertNotContains(self.client.get(url), "Link it to an open CAPA")
+
     def test_staff_of_another_department_cannot_rectify(self):
         self.login(self.staff)
         response = self.client.post(f"/inspections/findings/{self.lobby.pk}/rectify/", {"note": "x", "photo": jpeg()})
