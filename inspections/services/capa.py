@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -337,7 +338,7 @@ def _finding_5w2h(finding: Finding) -> str:
     return str(_("What: {title}. Where: {place}. When: {when}. Severity: {severity}. {description}")).format(
         title=finding.title,
         place=place,
-        when=f"{finding.created:%Y-%m-%d %H:%M}",
+        when=f"{timezone.localtime(finding.created, finding.project.company.zone):%Y-%m-%d %H:%M}",
         severity=Severity(finding.severity).label,
         description=finding.description,
     )
