@@ -67,6 +67,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
     _open311_client(ctx)
     _workorders(ctx)
     _plans(ctx)
+    _inspections(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -371,6 +372,13 @@ def _notices(ctx: SeedContext, key: str) -> None:
 #
 # Work orders
 #
+def _inspections(ctx: SeedContext) -> None:
+    """A daily round with findings (one rectified and verified), a special one to do, a mystery shopper."""
+    from core.demo.inspections import seed_inspections
+
+    seed_inspections(ctx)
+
+
 def _plans(ctx: SeedContext) -> None:
     """Default plans by service level, QR checkpoints, an engineering round, three days of rounds."""
     from core.demo.plans import seed_plans

@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 from core.demo.logins import logins_table
 from core.demo.seed import SEED, seed_demo
 from core.models import Area, Building, Department, Membership, Project, Resident, Unit, UnitResident
+from inspections.models import Finding, InspectionRound
 from plans.models import Plan, Task
 from portal.models import Notice
 from workorders.models import WorkOrder
@@ -46,6 +47,8 @@ def demo_counts(company) -> dict[str, int]:
         ("work orders", WorkOrder),
         ("plans", Plan),
         ("plan tasks", Task),
+        ("inspection rounds", InspectionRound),
+        ("findings", Finding),
     ]
     counts = {label: model.objects.filter(company=company).count() for label, model in models}
     counts["staff"] = Membership.objects.filter(company=company).values("user").annotate(n=Count("id")).count()
