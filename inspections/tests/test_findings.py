@@ -168,6 +168,7 @@ class RectifyTests(FindingTestCase):
         finding.refresh_from_db()
         self.assertEqual(finding.status, FindingStatus.OPEN)
 
+    @translation.override("en")  # asserts on the English message
     def test_only_the_responsible_team_rectifies(self) -> None:
         cleaning = self.raise_finding()  # for 环境部
         for person in (self.staff, self.supervisor):  # 工程部
@@ -234,6 +235,7 @@ class VerifyTests(FindingTestCase):
         kinds = list(finding.events.values_list("to_status", flat=True))
         self.assertEqual(kinds, ["open", "awaiting_verification", "rectifying", "awaiting_verification", "closed"])
 
+    @translation.override("en")  # asserts on the English message
     def test_the_rectifier_does_not_verify_his_own_work(self) -> None:
         finding = self.rectify(self.raise_finding(department=self.department), when=T0 + HOUR, actor=self.supervisor)
         with self.assertRaises(PermissionDenied) as e:

@@ -129,6 +129,7 @@ class RoundStartTests(InspectionTestCase):
         self.assertEqual((round.status, round.started_at), (RoundStatus.IN_PROGRESS, at(2026, 12, 1, 9)))
         self.assertEqual(round.events.last().to_status, RoundStatus.IN_PROGRESS)
 
+    @translation.override("en")  # asserts on the English message
     def test_an_inspector_not_invited_may_not(self) -> None:
         round = self.make_round()
         with self.assertRaises(PermissionDenied) as e:

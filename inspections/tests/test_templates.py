@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from core import services as core_services
 from core.choices import DepartmentKind
@@ -77,6 +78,7 @@ class ChecklistVersionCreateTests(InspectionTestCase):
         self.assertEqual(version.items.get().key, "lobby")  # the same item as in version 1
         self.assertEqual(self.version.items.count(), len(ITEMS))  # version 1 untouched
 
+    @translation.override("en")  # asserts on the English message
     def test_it_names_every_bad_item(self) -> None:
         rows = [
             {"title": ""},
@@ -101,6 +103,7 @@ class ChecklistVersionCreateTests(InspectionTestCase):
             services.checklist_version_create(template=self.template, items=[], actor=self.quality)
         self.assertIn("items", e.exception.message_dict)
 
+    @translation.override("en")  # asserts on the English message
     def test_a_pass_fail_item_scores_one(self) -> None:
         version = services.checklist_version_create(template=self.template, items=[{"title": "x"}], actor=self.quality)
         self.assertEqual(version.items.get().max_score, 1)
