@@ -26,7 +26,7 @@ ROUND_KIND_COLORS = {
 
 class RoundStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("inspection round status", "In progress")
     SUBMITTED = "submitted", pgettext_lazy("inspection round status", "Submitted")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")

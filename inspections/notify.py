@@ -54,7 +54,7 @@ def send_finding_escalated(finding_id: int) -> int:
             project=finding.project,
             department=finding.department or "-",
             severity=finding.get_severity_display(),
-            due=f"{timezone.localtime(finding.due_at):%Y-%m-%d %H:%M}",
+            due=f"{timezone.localtime(finding.due_at, finding.project.company.zone):%Y-%m-%d %H:%M}",
             description=finding.description,
         )
     return send_mail(subject, body, None, emails)

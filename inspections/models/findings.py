@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Area, Building, Company, Department, Project, company_scoped
 from inspections.choices import (
@@ -248,7 +249,12 @@ class Capa(models.Model):
         help_text=_('Projects and buildings checked, e.g. [{"project": 3}, {"building": 12}].'),
     )
     owner = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("CAPA", "owner"),
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=CapaStatus.choices, default=CapaStatus.FILED)

@@ -132,7 +132,7 @@ class RoundInspector(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(
-        InspectionRound, on_delete=models.CASCADE, related_name="inspector_rows", verbose_name=_("round")
+        InspectionRound, on_delete=models.CASCADE, related_name="inspector_rows", verbose_name=_("inspection round")
     )
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("inspector"))
 
@@ -153,7 +153,9 @@ class RoundEvent(models.Model):
     written by the service that made the change, in its transaction."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    round = models.ForeignKey(InspectionRound, on_delete=models.CASCADE, related_name="events", verbose_name=_("round"))
+    round = models.ForeignKey(
+        InspectionRound, on_delete=models.CASCADE, related_name="events", verbose_name=_("inspection round")
+    )
     kind = models.CharField(_("event"), max_length=20, choices=RoundEventKind.choices, default=RoundEventKind.STATUS)
     actor = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
@@ -185,10 +187,18 @@ class ItemResult(models.Model):
     )
     # indexed through itemresult_once (round, item)
     round = models.ForeignKey(
-        InspectionRound, on_delete=models.CASCADE, related_name="results", verbose_name=_("round"), db_index=False
+        InspectionRound,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("inspection round"),
+        db_index=False,
     )
     item = models.ForeignKey(
-        ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("item"), db_index=False
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("checklist item"),
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     score = models.DecimalField(

@@ -366,7 +366,9 @@ def capa_open_for_incident(*, work_order, actor: User | None) -> Capa:
         severity=Severity.CRITICAL,
         title=work_order.title[:200],
         description=str(_("Incident {code} at {when}: {description}")).format(
-            code=work_order.code, when=f"{work_order.created:%Y-%m-%d %H:%M}", description=work_order.description
+            code=work_order.code,
+            when=f"{timezone.localtime(work_order.created, project.company.zone):%Y-%m-%d %H:%M}",
+            description=work_order.description,
         ),
         owner=default_owner(project=project) or actor,
         due_at=at + dt.timedelta(days=CAPA_DUE_DAYS[Severity.CRITICAL]),
