@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
-import zhconv
 from zhconv.zhconv import getdict as zhconv_table
 
 L0 = "L0"  # life safety → P0, page the on-duty manager and security, open an incident
@@ -92,7 +91,8 @@ class _Simplifier:
     phrase (著火 → 着火, 反覆 → 反复, 公尺 → 米). Each phrase rewrite is filed under one of its
     characters, its "anchor", picked to be rare. Text holding no single-character rewrite and none
     of the phrases filed under the anchors it holds is returned as is; anything else goes through
-    zhconv, so the result is always zhconv's.
+    zhconv's rules, so the result is always zhconv's (converted by ``_convert``, several times
+    faster than ``zhconv.convert`` on traditional text).
     """
 
     def __init__(self, table: Mapping[str, str]) -> None:
@@ -103,13 +103,47 @@ class _Simplifier:
         for phrase, target in phrases.items():
             by_anchor[_anchor(phrase, target, singles, usage)].append(phrase)
         self._by_anchor = {anchor: tuple(filed) for anchor, filed in by_anchor.items()}
+        # zhconv's own table, phrases kept as they are (乾隆 stays) included: they block characters.
+        self._single_table = _translate_table({source: target for source, target in table.items() if len(source) == 1})
+        self._phrases = ahocorasick.Automaton()
+        for source, target in table.items():
+            if len(source) > 1:
+                self._phrases.add_word(source, (len(source), target))
+        self._phrases.make_automaton()
         self._singles = _char_class(singles)
         self._anchors = _char_class(set(by_anchor))
+        # Phrases zhconv keeps as they are (乾隆, 乾坤) matter only by shielding a character that
+        # would convert (乾 → 干), so each is filed under the rarest such character it holds.
+        kept: dict[str, list[str]] = defaultdict(list)
+        for source, target in table.items():
+            shielded = [char for char in source if char in singles]
+            if len(source) > 1 and source == target and shielded:
+                kept[min(shielded, key=lambda char: (usage[char], char))].append(source)
+        self._kept = {anchor: tuple(filed) for anchor, filed in kept.items()}
+        self._kept_anchors = _char_class(set(kept))
 
     def convert(self, text: str) -> str:
-        if self._singles.search(text) or self._has_phrase(text):
-            return zhconv.convert(text, "zh-cn")
+        if self._has_phrase(text):
+            return self._convert(text)
+        if self._singles.search(text):
+            if self._shields(text):
+                return self._convert(text)
+            return text.translate(self._single_table)  # characters only: no phrase outranks them
         return text
+
+    def _convert(self, text: str) -> str:
+        """zhconv's maximum forward matching, in C: the phrases by leftmost-longest Aho-Corasick,
+        the characters between them by ``str.translate`` (a phrase always outranks a character,
+        which is all zhconv's greedy scan decides). Property-tested equal to ``zhconv.convert``."""
+        out, last = [], 0
+        for end, (length, target) in self._phrases.iter_long(text):
+            start = end - length + 1
+            if start > last:
+                out.append(text[last:start].translate(self._single_table))
+            out.append(target)
+            last = end + 1
+        out.append(text[last:].translate(self._single_table))
+        return "".join(out)
 
     def _has_phrase(self, text: str) -> bool:
         for anchor in set(self._anchors.findall(text)):
@@ -117,6 +151,21 @@ class _Simplifier:
                 if phrase in text:
                     return True
         return False
+
+    def _shields(self, text: str) -> bool:
+        for char in set(self._kept_anchors.findall(text)):
+            for phrase in self._kept.get(char, ()):
+                if phrase in text:
+                    return True
+        return False
+
+
+def _translate_table(mapping: Mapping[str, str]) -> tuple[str, ...] | dict[int, str]:
+    """A ``str.translate`` table: a tuple indexed by code point (about twice as fast as a dict)
+    when every source is in the Basic Multilingual Plane; characters beyond it stay as they are."""
+    if any(source > "\uffff" for source in mapping):
+        return str.maketrans(dict(mapping))
+    return tuple(mapping.get(chr(i), chr(i)) for i in range(0x10000))
 
 
 def _anchor(phrase: str, target: str, singles: set[str], usage: Counter[str]) -> str:

@@ -202,3 +202,11 @@ class NormalizeTests(SimpleTestCase):
         text = "".join(parts)
         assume(not re.search("[０-９Ａ-Ｚａ-ｚ]", text))  # folded to ASCII first
         self.assertEqual(normalize(text), zhconv.convert(text, "zh-cn").lower())
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(st.sampled_from(sorted(k for k in zhconv_table("zh-cn") if len(k) > 1)), min_size=1, max_size=8))
+    def test_it_agrees_with_zhconv_where_phrases_overlap(self, parts):
+        # Phrases back to back overlap at their seams: only leftmost-longest matching gets them right.
+        text = "".join(parts)
+        assume(not re.search("[０-９Ａ-Ｚａ-ｚA-Z]", text))
+        self.assertEqual(normalize(text), zhconv.convert(text, "zh-cn").lower())
