@@ -41,7 +41,7 @@ from inspections.choices import (
     FindingStatus,
 )
 from inspections.models import Capa, CapaEvent, ExtensionRequest, Finding, FindingEvent, RoundInspector
-from plans.selectors import Rate
+from lib.figures import Rate
 
 FINDING_RELATED = ("project", "department", "round", "item", "building", "area", "work_order", "capa")
 # A closed finding that comes back within this many days was not rectified effectively.

@@ -18,6 +18,7 @@ from accounts.models import User
 from core.access import access_for, get_object_for_user, restrict
 from core.choices import Perm
 from core.models import Membership
+from lib.figures import Rate
 from plans.choices import OPEN_TASK_STATUSES, TRANSITIONS, CheckInMethod, TaskStatus
 from plans.models import CheckIn, Checkpoint, Plan, PlanCheckpoint, Task
 
@@ -207,23 +208,6 @@ GROUPS = {
     "date": ("date",),
     "plan": ("plan_id", "plan__name"),
 }
-
-
-@dataclass
-class Rate:
-    """numerator ÷ denominator for one group (empty dict = the total); ``rate`` is None when nothing was due."""
-
-    group: dict[str, Any]
-    numerator: int
-    denominator: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    @property
-    def percent(self) -> float | None:
-        return round(self.numerator * 100 / self.denominator, 1) if self.denominator else None
 
 
 @dataclass
