@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "standards",
     "plans",
     "inspections",
+    "alerts",
     "open311",
     "api",
 ]

@@ -45,6 +45,9 @@ class Perm(models.TextChoices):
     FINDINGS_RECTIFY = "findings.rectify", _("Rectify findings of my team and ask for extensions")
     CAPA_MANAGE = "capa.manage", _("Open and work on corrective and preventive actions (CAPA)")
     CAPA_CLOSE = "capa.close", _("Close corrective and preventive actions as the closing authority")
+    ALERT_VIEW = "alerts.view", _("View alerts and their evidence")
+    ALERT_HANDLE = "alerts.handle", _("Acknowledge, assign and resolve alerts")
+    ALERT_CONFIGURE = "alerts.configure", _("Configure alert rules, notification channels, devices and gateways")
 
 
 # Everyone who works on the ground reads the standards the work is judged by.
@@ -52,6 +55,7 @@ _STAFF_READ = {Perm.ORG_VIEW, Perm.OWNERS_VIEW, Perm.STD_VIEW}
 _WO_FIELD = {Perm.WO_VIEW, Perm.WO_REPORT, Perm.WO_WORK}
 _WO_LEAD = {*_WO_FIELD, Perm.WO_MANAGE}
 _PLAN_LEAD = {Perm.PLAN_VIEW, Perm.PLAN_MANAGE}
+_ALERT_LEAD = {Perm.ALERT_VIEW, Perm.ALERT_HANDLE}
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.COMPANY_ADMIN: frozenset(Perm.values),
     Role.QUALITY_MANAGER: frozenset(
@@ -72,6 +76,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.INSP_DO,
             Perm.CAPA_MANAGE,
             Perm.CAPA_CLOSE,
+            *_ALERT_LEAD,
+            Perm.ALERT_CONFIGURE,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -89,6 +95,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.INSP_MANAGE,
             Perm.FINDINGS_RECTIFY,
             Perm.CAPA_MANAGE,
+            *_ALERT_LEAD,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -102,6 +109,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.INSP_VIEW,
             Perm.INSP_DO,
             Perm.FINDINGS_RECTIFY,
+            *_ALERT_LEAD,
         }
     ),
     # Staff see and do only their own tasks (plans.selectors): no PLAN_VIEW.
@@ -112,7 +120,15 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     # The owner board (issue 7) adds what the committee reads; until then its project's structure.
     Role.COMMITTEE: frozenset({Perm.ORG_VIEW}),
     Role.VIEWER: frozenset(
-        {Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.WO_VIEW, Perm.STD_VIEW, Perm.PLAN_VIEW, Perm.INSP_VIEW}
+        {
+            Perm.ORG_VIEW,
+            Perm.PEOPLE_VIEW,
+            Perm.WO_VIEW,
+            Perm.STD_VIEW,
+            Perm.PLAN_VIEW,
+            Perm.INSP_VIEW,
+            Perm.ALERT_VIEW,
+        }
     ),
 }
 

@@ -54,6 +54,7 @@ def company_create(*, name: str, code: str, actor: User | None = None, **data: A
         raise ValidationError(_("Only a platform operator may create companies."))
     company = _save(Company(name=name, code=code, **data))
     calendar_seed_known_years(company=company)
+    from alerts.services import rules_defaults_seed
     from inspections.services import checklist_defaults_seed  # the domain apps sit above core
     from standards.services import standards_defaults_seed
     from workorders.services import workorder_defaults_seed
@@ -61,6 +62,7 @@ def company_create(*, name: str, code: str, actor: User | None = None, **data: A
     workorder_defaults_seed(company=company)
     standards_defaults_seed(company=company)
     checklist_defaults_seed(company=company)  # built from the standards library just seeded
+    rules_defaults_seed(company=company)
     return company
 
 
