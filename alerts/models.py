@@ -392,6 +392,9 @@ class EvaluationCursor(models.Model):
 
     source = models.CharField(max_length=40, unique=True)
     last_id = models.BigIntegerField(default=0)
+    # The positions of the last few passes: each pass re-reads from the oldest of them, so a change
+    # whose transaction committed after a later id was read is still seen (evaluation is idempotent).
+    recent_ids = models.JSONField(default=list, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
