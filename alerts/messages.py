@@ -55,3 +55,10 @@ def evidence_links(alert: Alert) -> list[dict]:
         }
         for r in alert.refs
     ]
+
+
+def event_reason(event) -> str:
+    """An alert event's reason: a person's note as written; the system's (source text) translated."""
+    if event.actor_id is None and event.reason:
+        return _(event.reason)
+    return event.reason
