@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("inspections/", include("inspections.urls")),
     path("", include("inspections.phone_urls")),
+    path("alerts/", include("alerts.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -27,6 +27,14 @@ MODEL_WORDS = [
     "finding",  # before "extension": finding_extension takes a finding's pk
     "extension",
     "capa",
+    "alert-rule",
+    "alertrule",
+    "rule_",
+    "alert-channel",
+    "channel",
+    "device",
+    "gateway",
+    "alert",
     "standard_item",
     "standard-item",
     "standarditem",
@@ -248,6 +256,32 @@ class IsolationTests(BaseTestCase):
             due_at=timezone.now() + dt.timedelta(days=30),
             actor=cls.admin,
         )
+        from alerts.models import Device, Gateway
+        from alerts.services import alert_raise
+        from alerts.services import channels as channel_services
+        from alerts.services.config import rule_create
+
+        cls.alert_rule = rule_create(
+            company=cls.company,
+            data={"kind": "missed_patrol", "name": "安居预警规则", "params": {}},
+            actor=cls.admin,
+        )
+        cls.alert = alert_raise(
+            rule=cls.alert_rule,
+            dedup_key="isolation",
+            subject_type="workorder",
+            subject_id=cls.order.pk,
+            project_id=cls.project.pk,
+            refs=[("workorder", cls.order.pk)],
+            summary=("{text}", {"text": "安居预警摘要"}),
+        ).alert
+        cls.channel = channel_services.channel_create(
+            company=cls.company,
+            data={"name": "安居品质群", "kind": "email", "emails": "qa@example.com"},
+            actor=cls.admin,
+        )
+        cls.device = Device.objects.create(company=cls.company, project=cls.project, code="acme-pump", name="安居水泵")
+        cls.gateway = Gateway.objects.create(company=cls.company, name="安居网关", key_prefix="abcd", key_hash="0" * 64)
         admin_membership = cls.admin.memberships.get()
         cls.company_a_objects = {
             "project": cls.project,
@@ -301,6 +335,14 @@ class IsolationTests(BaseTestCase):
             "finding": cls.finding,
             "extension": cls.extension,
             "capa": cls.capa,
+            "alert-rule": cls.alert_rule,
+            "alertrule": cls.alert_rule,
+            "rule_": cls.alert_rule,
+            "alert-channel": cls.channel,
+            "channel": cls.channel,
+            "device": cls.device,
+            "gateway": cls.gateway,
+            "alert": cls.alert,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
@@ -324,6 +366,11 @@ class IsolationTests(BaseTestCase):
             "安居消防通道堵塞",
             "安居延期理由",
             "安居纠正措施",
+            "安居预警规则",
+            "安居预警摘要",
+            "安居品质群",
+            "安居水泵",
+            "安居网关",
         ]
 
     def url_for(self, name: str, params: list[str], obj=None) -> str:
