@@ -141,7 +141,11 @@ def _send(delivery: Delivery) -> senders.Result:
     channel = delivery.channel
     if not channel.is_active:
         return senders.Result(ok=False, error="the channel was switched off", permanent=True)
-    message = senders.message_for_alert(delivery.alert, event_key=delivery.event_key, at=delivery.created)
+    try:
+        message = senders.message_for_alert(delivery.alert, event_key=delivery.event_key, at=delivery.created)
+    except Exception as exc:  # a bug must not leave the row claimed and retried every lease forever
+        log.exception("alert delivery %s: could not build the message", delivery.pk)
+        return senders.Result(ok=False, error=f"{type(exc).__name__}: {exc}")
     return senders.send(channel, message)
 
 

@@ -366,6 +366,14 @@ class DeliverySendTests(DeliveryTestCase):
         self.assertIsNone(delivery.response_code)
         self.assertTrue(delivery.last_error)
 
+    def test_a_message_that_cannot_be_built_is_recorded_and_retried(self) -> None:
+        server = self.server()
+        delivery = self.delivery(server)
+        with mock.patch("alerts.channels.message_for_alert", side_effect=KeyError("params")):
+            self.assertEqual(self.send(delivery, T0), DeliveryStatus.RETRYING)
+        self.assertIn("KeyError", Delivery.objects.get().last_error)
+        self.assertEqual(server.requests, [])
+
     def test_a_switched_off_channel_fails_its_pending_deliveries(self) -> None:
         server = self.server()
         delivery = self.delivery(server)
