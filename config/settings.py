@@ -242,6 +242,11 @@ SPECTACULAR_SETTINGS = {
         "CapaSourceEnum": "inspections.choices.CapaSource",
         "SeverityEnum": "inspections.choices.Severity",
         "EffectivenessResultEnum": "inspections.choices.EffectivenessResult",
+        "AlertRuleKindEnum": "alerts.choices.RuleKind",
+        "AlertSeverityEnum": "alerts.choices.Severity",
+        "AlertStatusEnum": "alerts.choices.AlertStatus",
+        "ChannelKindEnum": "alerts.choices.ChannelKind",
+        "DeliveryStatusEnum": "alerts.choices.DeliveryStatus",
     },
 }
 
