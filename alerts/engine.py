@@ -32,7 +32,7 @@ log = logging.getLogger("alerts.engine")
 
 # New events read per source and pass; a backlog is worked off over the following passes.
 BATCH = 20_000
-# Passes whose end positions a cursor keeps: each pass re-reads from the oldest of them.
+# Passes whose start positions a cursor keeps: each pass re-reads the changes of the last ones.
 REREAD_PASSES = 5
 CHANGE_RULE_KINDS = (
     RuleKind.KEYWORD,
@@ -107,7 +107,7 @@ def _pass(source: Source, book: RuleBook, now: dt.datetime) -> Counter:
             for reason, ids in outcome.resolve.items():
                 counts["resolved"] += alerts_auto_resolve(alert_ids=sorted(ids), at=now, reason=reason)
             counts["errors"] += outcome.errors
-        cursor.recent_ids = [*cursor.recent_ids, last_id][-REREAD_PASSES:]
+        cursor.recent_ids = [*cursor.recent_ids, cursor.last_id][-REREAD_PASSES:]  # where this pass began
         cursor.last_id = last_id
         cursor.save(update_fields=["last_id", "recent_ids", "updated"])
     return counts

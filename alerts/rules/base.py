@@ -168,7 +168,8 @@ def local_time(value: dt.datetime | str | None, zone) -> str:
 
 def order_round(order: dict, at: dt.datetime) -> int:
     """The round of work (0 before the first reopen) an order was in at ``at``: its reopen count,
-    less one if it was reopened after ``at`` (a rule reads a change a moment after it happened)."""
+    less one if it was reopened since (a rule reads a change a moment after it happened; a
+    follow-up saying "not solved" reopens the order in the same instant)."""
     reopened_at = order.get("reopened_at")
-    late = reopened_at is not None and at is not None and reopened_at > at and order["reopen_count"] > 0
+    late = reopened_at is not None and at is not None and reopened_at >= at and order["reopen_count"] > 0
     return order["reopen_count"] - int(late)

@@ -51,6 +51,10 @@ ORDER_FIELDS = (
     "reopen_count",
     "reopened_at",
     *resolve.ORDER_MILESTONES,
+    "ack_due_at",
+    "dispatch_due_at",
+    "arrive_due_at",
+    "resolve_due_at",
 )
 TEXT_SOURCES = {"comment": "comment", "rated": "rating", "follow_up": "follow_up"}
 
@@ -205,7 +209,7 @@ def _sla(out: Outcome, events: list[dict], orders: dict[int, dict], book: RuleBo
         if resolve.sla_met(order, target, round_):
             continue  # met (or the order finished) before the rule read the warning
         for rule in _sla_rules(book, order, target, level):
-            out.candidates.append(_sla_candidate(rule, order, target, level, round_, data.get("due")))
+            out.candidates.append(_sla_candidate(rule, order, target, level, round_, _deadline(order, target, data)))
 
 
 def _sla_rules(book: RuleBook, order: dict, target: str, level: int) -> list:
@@ -214,6 +218,14 @@ def _sla_rules(book: RuleBook, order: dict, target: str, level: int) -> list:
         return [r for r in rules if not book.params(r)["targets"] or target in book.params(r)["targets"]]
     rules = book.rules_for(order["company_id"], RuleKind.SLA_WARNING, order["project_id"])
     return [r for r in rules if level >= book.params(r)["level"]]
+
+
+def _deadline(order: dict, target: str, data: dict) -> str | None:
+    """The limit's deadline: a breach carries it; a warning carries its own moment (50 or 80 %),
+    so the order's current deadline is read."""
+    if data.get("level") == 100 or order.get(f"{target}_due_at") is None:
+        return data.get("due")
+    return order[f"{target}_due_at"].isoformat()
 
 
 def _sla_candidate(rule, order: dict, target: str, level: int, round_: int, due: str | None) -> Candidate:
