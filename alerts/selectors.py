@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity, SubjectType
@@ -189,6 +190,14 @@ def _labels_areas(company_id: int, ids: list[int]) -> dict[int, str]:
     return {pk: f"{project} {name}" for pk, project, name in rows}
 
 
+def _labels_readings(company_id: int, ids: list[int]) -> dict[int, str]:
+    rows = Reading.objects.filter(company_id=company_id, pk__in=ids).select_related("company", "device")
+    return {
+        r.pk: f"{r.device.name} {r.metric} = {r.value:g} @ {timezone.localtime(r.at, r.company.zone):%m-%d %H:%M}"
+        for r in rows
+    }
+
+
 def _labels_projects(company_id: int, ids: list[int]) -> dict[int, str]:
     return dict(Project.objects.filter(company_id=company_id, pk__in=ids).values_list("pk", "name"))
 
@@ -203,7 +212,9 @@ EVIDENCE_LABELS = {
     SubjectType.BUILDING: _labels_buildings,
     SubjectType.AREA: _labels_areas,
     SubjectType.PROJECT: _labels_projects,
+    "reading": _labels_readings,  # an equipment alert's reading back over the threshold
 }
+REF_TYPE_LABELS = {**dict(SubjectType.choices), "reading": _("Reading")}
 
 
 def alert_evidence(*, alert: Alert) -> list[dict]:
@@ -219,7 +230,7 @@ def alert_evidence(*, alert: Alert) -> list[dict]:
     labels = {
         kind: EVIDENCE_LABELS[kind](alert.company_id, ids) for kind, ids in wanted.items() if kind in EVIDENCE_LABELS
     }
-    type_labels = dict(SubjectType.choices)
+    type_labels = REF_TYPE_LABELS
     out = []
     for kind, pk in refs:
         found = labels.get(kind, {}).get(pk)

@@ -68,6 +68,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
     _workorders(ctx)
     _plans(ctx)
     _inspections(ctx)
+    _alerts(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -372,6 +373,14 @@ def _notices(ctx: SeedContext, key: str) -> None:
 #
 # Work orders
 #
+def _alerts(ctx: SeedContext) -> None:
+    """Channels, a pump and a tank with a day of readings and threshold rules, and the engine's
+    alerts over the demo (one taken on, one resolved)."""
+    from core.demo.alerts import seed_alerts
+
+    seed_alerts(ctx)
+
+
 def _inspections(ctx: SeedContext) -> None:
     """A daily round with findings (one rectified and verified), a special one to do, a mystery shopper."""
     from core.demo.inspections import seed_inspections
