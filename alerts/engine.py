@@ -24,9 +24,9 @@ from django_scopes import scopes_disabled
 from alerts.choices import RuleKind
 from alerts.models import EvaluationCursor
 from alerts.rules import changes, resolve
-from alerts.rules.base import Outcome, Ref, RuleBook, raise_all
+from alerts.rules.base import Outcome, Ref, RuleBook, raise_all, raise_candidate
 from alerts.rules.keywords import TEXT_SUMMARY, Text, keyword_candidates
-from alerts.services import Raised, alert_raise, alerts_auto_resolve
+from alerts.services import Raised, alerts_auto_resolve
 
 log = logging.getLogger("alerts.engine")
 
@@ -172,18 +172,4 @@ def text_scan(
             label=label or f"{subject_type} #{subject_id}",
             message=TEXT_SUMMARY,
         )
-        return [
-            alert_raise(
-                rule=c.rule,
-                dedup_key=c.key,
-                subject_type=c.subject_type,
-                subject_id=c.subject_id,
-                project_id=c.project_id,
-                refs=sorted(c.refs),
-                facts=c.facts,
-                summary=c.summary,
-                department_id=c.department_id,
-                at=at,
-            )
-            for c in keyword_candidates([scanned], book)
-        ]
+        return [raise_candidate(c, at=at) for c in keyword_candidates([scanned], book)]

@@ -103,22 +103,31 @@ def raise_all(candidates: list[Candidate], *, at: dt.datetime) -> Counter:
     for (rule_id, key), c in merged.items():
         if (rule_id, key) in known and c.refs <= known[(rule_id, key)]:
             continue  # nothing new: alert_raise would change nothing
-        raised = alert_raise(
-            rule=c.rule,
-            dedup_key=key,
-            subject_type=c.subject_type,
-            subject_id=c.subject_id,
-            project_id=c.project_id,
-            refs=sorted(c.refs),
-            facts=c.facts,
-            summary=c.summary,
-            department_id=c.department_id,
-            at=at,
-        )
+        try:
+            raised = raise_candidate(c, at=at)
+        except Exception:  # alert_raise runs in its own savepoint: the pass goes on
+            log.exception("raising %s of rule %s failed", key, rule_id)
+            counts["errors"] += 1
+            continue
         counts["raised"] += raised.created
         counts["reopened"] += raised.reopened
         counts["added"] += raised.added if not raised.created else 0
     return counts
+
+
+def raise_candidate(c: Candidate, *, at: dt.datetime | None):
+    return alert_raise(
+        rule=c.rule,
+        dedup_key=c.key,
+        subject_type=c.subject_type,
+        subject_id=c.subject_id,
+        project_id=c.project_id,
+        refs=sorted(c.refs),
+        facts=c.facts,
+        summary=c.summary,
+        department_id=c.department_id,
+        at=at,
+    )
 
 
 def _merge(candidates: list[Candidate]) -> dict[tuple[int, str], Candidate]:

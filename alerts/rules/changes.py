@@ -82,7 +82,7 @@ def evaluate_workorder_events(events: list[dict], book: RuleBook, now: dt.dateti
 
     out = Outcome()
     order_ids = {e["order_id"] for e in events}
-    orders = {o["id"]: o for o in WorkOrder.objects.filter(pk__in=order_ids).values(*ORDER_FIELDS)}
+    orders = {o["id"]: o for o in WorkOrder.objects.filter(pk__in=order_ids).values(*ORDER_FIELDS).order_by()}
     events = [e for e in events if e["order_id"] in orders]
     new = [orders[e["order_id"]] for e in events if e["kind"] == "created"]
     new = [o for o in new if not resolve.order_final(o)]
@@ -269,7 +269,7 @@ def _missed(out: Outcome, events: list[dict], book: RuleBook) -> None:
     task_ids = {e["task_id"] for e in events if e["company_id"] in companies}
     if not task_ids:
         return
-    days = set(Task.objects.filter(pk__in=task_ids).values_list("plan_id", "date").distinct())
+    days = set(Task.objects.filter(pk__in=task_ids).values_list("plan_id", "date").order_by().distinct())
     if not days:
         return
     tasks = defaultdict(list)
@@ -327,7 +327,8 @@ def _overdue(out: Outcome, events: list[dict], book: RuleBook, now: dt.datetime)
     if not events:
         return
     findings = {
-        f["id"]: f for f in Finding.objects.filter(pk__in={e["finding_id"] for e in events}).values(*FINDING_FIELDS)
+        f["id"]: f
+        for f in Finding.objects.filter(pk__in={e["finding_id"] for e in events}).values(*FINDING_FIELDS).order_by()
     }
     for event in events:
         finding = findings.get(event["finding_id"])

@@ -52,14 +52,18 @@ def repeat_candidates(orders: Iterable[dict], book: RuleBook) -> list[Candidate]
     if not wanted:
         return []
     longest = max(p["days"] for _, rules in wanted for _, p in rules)
-    rows = _live(
-        WorkOrder.objects.filter(
-            unit_id__in={o["unit_id"] for o, _ in wanted},
-            category_id__in={o["category_id"] for o, _ in wanted},
-            created__gte=min(o["created"] for o, _ in wanted) - dt.timedelta(days=longest),
-            created__lte=max(o["created"] for o, _ in wanted),
+    rows = (
+        _live(
+            WorkOrder.objects.filter(
+                unit_id__in={o["unit_id"] for o, _ in wanted},
+                category_id__in={o["category_id"] for o, _ in wanted},
+                created__gte=min(o["created"] for o, _ in wanted) - dt.timedelta(days=longest),
+                created__lte=max(o["created"] for o, _ in wanted),
+            )
         )
-    ).values("id", "unit_id", "category_id", "created")
+        .values("id", "unit_id", "category_id", "created")
+        .order_by()
+    )
     history = defaultdict(list)
     for row in rows:
         history[(row["unit_id"], row["category_id"])].append(row)
@@ -150,6 +154,7 @@ def group_candidates(orders: Iterable[dict], book: RuleBook) -> list[Candidate]:
         )
         .filter(near)
         .values(*GROUP_FIELDS)
+        .order_by()
     )
     history = defaultdict(list)
     for row in rows:

@@ -111,10 +111,14 @@ def _cleared(rows: list[dict], now: dt.datetime) -> dict[str, set[int]]:
         else:
             order_ids |= {r["id"] for r in _refs(row) if r["type"] == SubjectType.WORKORDER}
     fields = ("id", "status", "reopen_count", "reopened_at", *ORDER_MILESTONES)
-    orders = {o["id"]: o for o in WorkOrder.objects.filter(pk__in=order_ids).values(*fields)} if order_ids else {}
+    orders = (
+        {o["id"]: o for o in WorkOrder.objects.filter(pk__in=order_ids).values(*fields).order_by()} if order_ids else {}
+    )
     findings = {}
     if finding_ids:
-        findings = {f["id"]: f for f in Finding.objects.filter(pk__in=finding_ids).values("id", "status", "due_at")}
+        findings = {
+            f["id"]: f for f in Finding.objects.filter(pk__in=finding_ids).values("id", "status", "due_at").order_by()
+        }
     cleared: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         if _is_cleared(row, orders, findings, now):

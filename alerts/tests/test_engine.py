@@ -81,6 +81,22 @@ class EvaluatePassTests(RulesTestCase):
         self.assertEqual((totals["errors"], totals["raised"]), (1, 1))
         self.assertGreater(self.cursor().last_id, 0)  # the change is not read forever
 
+    def test_an_alert_that_cannot_be_raised_is_counted_and_the_others_are_raised(self) -> None:
+        from alerts.services import alert_raise
+
+        def fussy(**kwargs):
+            if kwargs["dedup_key"].startswith("kw:L0"):
+                raise RuntimeError("boom")
+            return alert_raise(**kwargs)
+
+        self.report(description="着火了，跑水了")
+        with mock.patch("alerts.rules.base.alert_raise", side_effect=fussy), self.assertLogs("alerts.engine", "ERROR"):
+            totals = evaluate_changes(now=T0 + MINUTE)
+        self.assertEqual((totals["errors"], totals["raised"]), (1, 1))
+        self.assertEqual([a.dedup_key.split(":")[1] for a in self.alerts(RuleKind.KEYWORD)], ["L1"])
+        self.evaluate(T0 + 2 * MINUTE)  # the re-read window raises it on the next pass
+        self.assertEqual(len(self.alerts(RuleKind.KEYWORD)), 2)
+
     def test_a_rule_whose_parameters_no_longer_validate_is_left_out(self) -> None:
         rule = self.rule(RuleKind.KEYWORD, tier="L0")
         rule.params = {"tier": "L9"}
