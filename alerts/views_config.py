@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -172,7 +173,10 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "alerts/_rule_toggle.html", {"row": rule, "configurable_ids": {rule.company_id}})
     messages.success(request, _("Rule switched on.") if rule.is_active else _("Rule switched off."))
-    return redirect(request.POST.get("next") or reverse("alerts:rule_list"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("alerts:rule_list")
+    return redirect(back)
 
 
 #

@@ -93,6 +93,12 @@ class RuleToggleTests(ConfigViewTestCase):
         self.assertContains(response, "bi-toggle-on")
         self.assertTrue(self.fetch(AlertRule, pk=rule.pk).is_active)
 
+    def test_it_never_redirects_off_site(self) -> None:
+        rule = self.rule(RuleKind.SLA_WARNING)
+        self.login(self.quality)
+        response = self.client.post(f"/alerts/rules/{rule.pk}/toggle/", {"next": "https://evil.example.com/"})
+        self.assertRedirects(response, "/alerts/rules/")
+
     def test_it_refuses_readers(self) -> None:
         rule = self.rule(RuleKind.SLA_WARNING)
         for user in (self.viewer, self.manager):
