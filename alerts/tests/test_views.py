@@ -9,6 +9,7 @@ from alerts.choices import AlertEventKind, AlertStatus, Level, RuleKind
 from alerts.models import Alert, AlertEvent, InboxItem
 from alerts.services import alert_acknowledge
 from alerts.tests.ui_base import AlertsUiTestCase
+from workorders.tests.factories import report
 
 
 class ViewTestCase(AlertsUiTestCase):
@@ -269,6 +270,18 @@ class AlertDetailTests(ViewTestCase):
             event = AlertEvent.objects.filter(alert=self.breach).last()
         self.assertEqual((event.kind, event.reason, event.actor), (AlertEventKind.NOTE, "明早回访", self.manager))
 
+    def test_it_loads_the_evidence_with_one_query_per_kind(self) -> None:
+        self.login(self.quality)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(f"/alerts/{self.breach.pk}/")
+        with scopes_disabled():
+            more = [report(self, title=f"漏水{n}", description="漏水") for n in range(4)]
+            for order in more:
+                self.raise_alert(RuleKind.SLA_BREACH, order, key=f"wo:{self.order.pk}")  # merged into the alert
+        with self.assertNumQueries(len(few)):
+            response = self.client.get(f"/alerts/{self.breach.pk}/")
+        self.assertContains(response, f"{more[-1].code} 漏水3")
+
     def test_it_shows_the_escalation_level_and_due_time(self) -> None:
         self.login(self.quality)
         response = self.client.get(f"/alerts/{self.breach.pk}/")
@@ -309,6 +322,16 @@ class InboxTests(ViewTestCase):
         with scopes_disabled():
             self.assertFalse(InboxItem.objects.filter(user=self.supervisor, read_at=None).exists())
             self.assertTrue(InboxItem.objects.filter(user=self.quality, read_at=None).exists())
+
+    def test_it_keeps_the_query_count_flat_as_the_inbox_grows(self) -> None:
+        self.login(self.supervisor)
+        with CaptureQueriesContext(connection) as few:
+            self.assertEqual(self.client.get("/alerts/inbox/").status_code, 200)
+        with scopes_disabled():
+            for n in range(5):
+                self.raise_alert(RuleKind.SLA_BREACH, self.order, key=f"more:{n}", department_id=self.department.pk)
+        with self.assertNumQueries(len(few)):
+            self.client.get("/alerts/inbox/")
 
     def test_it_shows_an_empty_inbox(self) -> None:
         self.login(self.viewer)
