@@ -144,6 +144,9 @@ LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 # Open311 POST: requests per minute per client key, and wrong keys per hour per address.
 OPEN311_POSTS_PER_MINUTE = envint("OPEN311_POSTS_PER_MINUTE", 60)
 OPEN311_BAD_KEYS_PER_HOUR = envint("OPEN311_BAD_KEYS_PER_HOUR", 20)
+# The site's public address (https://pinzhi.example.com): links in alert e-mails and robot
+# messages are made absolute with it; empty leaves them as paths.
+SITE_URL = envstr("SITE_URL", "")
 
 #
 # Language and time
