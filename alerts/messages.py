@@ -45,7 +45,7 @@ def ref_url(ref_type: str, ref_id: int) -> str | None:
 
 def evidence_links(alert: Alert) -> list[dict]:
     """The evidence references with a label and, where the object has a page, its URL."""
-    labels = dict(SubjectType.choices)
+    labels = {**dict(SubjectType.choices), "reading": _("Reading")}
     return [
         {
             "type": r["type"],
