@@ -18,6 +18,7 @@ from alerts import channels as senders
 from alerts.choices import OPEN_DELIVERY_STATUSES, RETRY_BACKOFF_SECONDS, SEVERITY_RANK, DeliveryStatus, Severity
 from alerts.models import Alert, Channel, Delivery
 from alerts.services.common import now
+from alerts.services.memo import memoized
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def deliveries_create(*, alert: Alert, event_key: str, at: dt.datetime) -> list[
     chosen = [c for c in _active_channels(alert.company_id) if channel_carries(c, alert=alert, event_key=event_key)]
     if not chosen:
         return []
-    zone = alert.company.zone
+    zone = chosen[0].company.zone  # the channels came with their company
     rows = [_new_delivery(alert, channel, event_key=event_key, at=at, zone=zone) for channel in chosen]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     created = list(
@@ -56,7 +57,13 @@ def deliveries_create(*, alert: Alert, event_key: str, at: dt.datetime) -> list[
 
 
 def _active_channels(company_id: int) -> list[Channel]:
-    return list(Channel.objects.filter(company_id=company_id, is_active=True).order_by("id"))
+    """The company's active channels (memoised for the length of an evaluation pass)."""
+    return memoized(
+        ("channels", company_id),
+        lambda: list(
+            Channel.objects.filter(company_id=company_id, is_active=True).select_related("company").order_by("id")
+        ),
+    )
 
 
 def channel_carries(channel: Channel, *, alert: Alert, event_key: str) -> bool:

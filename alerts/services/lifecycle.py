@@ -70,8 +70,11 @@ def _event(alert: Alert, kind: str, actor: User | None, at: dt.datetime, **field
     return AlertEvent(company_id=alert.company_id, alert=alert, kind=kind, actor=actor, created=at, **fields)
 
 
-def _inbox(alert: Alert, user: User | None, at: dt.datetime) -> None:
+def _inbox(alert: Alert, user: User | None, at: dt.datetime, *, new: bool = False) -> None:
     if user is None:
+        return
+    if new:  # a new alert has nobody's inbox yet
+        InboxItem.objects.create(company_id=alert.company_id, alert=alert, user=user, created=at)
         return
     item, created = InboxItem.objects.get_or_create(
         alert=alert, user=user, defaults={"company_id": alert.company_id, "created": at}
@@ -140,7 +143,7 @@ def alert_raise(
     except IntegrityError:
         return _merge(alert, at=at)
     _event(alert, AlertEventKind.RAISED, None, at, to_status=AlertStatus.OPEN, level=level).save(force_insert=True)
-    _inbox(alert, owner, at)
+    _inbox(alert, owner, at, new=True)
     deliveries_create(alert=alert, event_key="raised", at=at)
     return Raised(alert=alert, created=True, reopened=False, added=len(new_refs))
 

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from alerts.choices import Level
+from alerts.services.memo import memoized
 from core.choices import Role
 from core.models import Membership
 
@@ -22,8 +23,15 @@ def owner_for(
     Level 0 prefers the supervisor of the subject's department, then any supervisor of the
     project; each level prefers people on duty, then the longest-standing membership. A
     company-wide alert (no project) starts at the quality manager; with no quality manager the
-    company admin owns it.
+    company admin owns it. Memoised for the length of an evaluation pass (alerts.services.memo).
     """
+    key = ("owner", company_id, project_id, level, department_id)
+    return memoized(key, lambda: _owner_for(company_id, project_id, level, department_id))
+
+
+def _owner_for(
+    company_id: int, project_id: int | None, level: int, department_id: int | None
+) -> tuple[int, User | None]:
     if project_id is None:
         level = max(level, Level.QUALITY_MANAGER)
     for current in range(level, Level.QUALITY_MANAGER + 1):
