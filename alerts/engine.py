@@ -27,6 +27,7 @@ from alerts.rules import changes, resolve
 from alerts.rules.base import Outcome, Ref, RuleBook, raise_all, raise_candidate
 from alerts.rules.keywords import TEXT_SUMMARY, Text, keyword_candidates
 from alerts.services import Raised, alerts_auto_resolve
+from alerts.services.memo import pass_cache
 
 log = logging.getLogger("alerts.engine")
 
@@ -85,7 +86,9 @@ def evaluate_changes(*, now: dt.datetime) -> dict[str, int]:
     whose condition cleared resolved. Returns counts (events, raised, reopened, added, resolved,
     skipped sources, errors) for the job's log and the benchmark."""
     totals: Counter = Counter()
-    with scopes_disabled():  # a system job across companies; every row keeps its company
+    # scopes: a system job across companies, every row keeps its company; pass_cache: owners and
+    # channels are read once per pass, not once per alert
+    with scopes_disabled(), pass_cache():
         book = RuleBook.load(kinds=CHANGE_RULE_KINDS)
         for source in SOURCES:
             totals.update(_pass(source, book, now))
@@ -138,7 +141,7 @@ def _read(source: Source, cursor: EvaluationCursor) -> tuple[list[dict], int]:
 def evaluate_periodic(*, now: dt.datetime) -> dict[str, int]:
     """The rules over figures (alerts.rules.periodic): hotspots and KPIs below target."""
     periodic = importlib.import_module("alerts.rules.periodic")
-    with scopes_disabled():
+    with scopes_disabled(), pass_cache():
         return {"hotspots": periodic.evaluate_hotspots(now=now), "kpis": periodic.evaluate_kpis(now=now)}
 
 

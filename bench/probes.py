@@ -568,7 +568,14 @@ def inspection_rollup(**args) -> dict:
     return probe(**args)
 
 
+def alert_eval(**args) -> dict:
+    from bench.probe_alerts import alert_eval as probe
+
+    return probe(**args)
+
+
 PROBES = {
+    "alert_eval": alert_eval,
     "inspection_rollup": inspection_rollup,
     "sla_sweep": sla_sweep,
     "list_api": list_api,
