@@ -130,7 +130,7 @@ def delivery_send(delivery_id: int, *, at: dt.datetime | None = None) -> str:
     3. Record the outcome: sent, or retrying after RETRY_BACKOFF_SECONDS[attempts - 1], or failed
        after the last attempt (or at once when retrying cannot help, e.g. no recipient).
     """
-    at = at or now()
+    given, at = at, at or now()
     with scopes_disabled():  # a job: the delivery keeps its company
         claimed = Delivery.objects.filter(
             pk=delivery_id, status__in=OPEN_DELIVERY_STATUSES, next_attempt_at__lte=at
@@ -141,7 +141,8 @@ def delivery_send(delivery_id: int, *, at: dt.datetime | None = None) -> str:
             "channel", "channel__company", "alert", "alert__company", "alert__rule", "alert__project", "alert__owner"
         ).get(pk=delivery_id)
         result = _send(delivery)
-        return _record(delivery, result)
+        # the backoff counts from the end of the send (or from the moment a caller named)
+        return _record(delivery, result, done_at=now() if given is None else given)
 
 
 def _send(delivery: Delivery) -> senders.Result:
@@ -156,8 +157,7 @@ def _send(delivery: Delivery) -> senders.Result:
     return senders.send(channel, message)
 
 
-def _record(delivery: Delivery, result: senders.Result) -> str:
-    done_at = now()
+def _record(delivery: Delivery, result: senders.Result, *, done_at: dt.datetime) -> str:
     mine = Delivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts)  # unless re-claimed meanwhile
     if result.ok:
         mine.update(
