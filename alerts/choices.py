@@ -9,7 +9,7 @@ class RuleKind(models.TextChoices):
     KEYWORD = "keyword", _("Keyword tier")
     LOW_RATING = "low_rating", _("Rating red line")
     SLA_WARNING = "sla_warning", _("SLA warning")
-    SLA_BREACH = "sla_breach", _("SLA breach")
+    SLA_BREACH = "sla_breach", pgettext_lazy("alert rule kind", "SLA breach")
     REPEAT_COMPLAINT = "repeat_complaint", _("Repeat complaint")
     GROUP_COMPLAINT = "group_complaint", _("Group complaint")
     HOTSPOT = "hotspot", _("Hotspot spike")

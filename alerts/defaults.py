@@ -31,7 +31,13 @@ DEFAULT_RULES: list[dict] = [
         "severity": S.HIGH,
         "params": {"max_stars": 2, "max_follow_up_satisfaction": 2, "unresolved_follow_up": True},
     },
-    {"kind": K.SLA_WARNING, "name": _("SLA at 80 % of its limit"), "severity": S.MEDIUM, "params": {"level": 80}},
+    {
+        "kind": K.SLA_WARNING,
+        # xgettext:no-python-format
+        "name": _("SLA at 80 % of its limit"),
+        "severity": S.MEDIUM,
+        "params": {"level": 80},
+    },
     {"kind": K.SLA_BREACH, "name": _("SLA breached"), "severity": S.HIGH, "params": {}},
     {
         "kind": K.REPEAT_COMPLAINT,

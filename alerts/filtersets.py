@@ -46,7 +46,7 @@ class AlertFilterSet(SearchFilterSet):
     rule_id = filters.ModelChoiceFilter(field_name="rule", queryset=_rules, label=_("rule"))
     project_id = project_filter()
     subject_type = filters.ChoiceFilter(choices=SubjectType.choices, label=_("about"))
-    owner = filters.ChoiceFilter(choices=OWNER_CHOICES, method="filter_owner", label=_("owner"))
+    owner = filters.ChoiceFilter(choices=OWNER_CHOICES, method="filter_owner", label=pgettext_lazy("alert", "owner"))
     level = filters.TypedChoiceFilter(choices=Level.choices, coerce=int, label=_("escalation level"))
     created_after = filters.DateFilter(
         field_name="created__date", lookup_expr="gte", label=pgettext_lazy("date range", "from")

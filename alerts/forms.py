@@ -153,7 +153,10 @@ def _param_fields(kind: str) -> dict[str, forms.Field]:
         },
         K.SLA_WARNING: {
             "level": forms.TypedChoiceField(
-                label=_("warn at (% of the limit)"), choices=[(50, "50 %"), (80, "80 %")], coerce=int
+                # xgettext:no-python-format
+                label=_("warn at (% of the limit)"),
+                choices=[(50, "50 %"), (80, "80 %")],
+                coerce=int,
             ),
         },
         K.SLA_BREACH: {

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import (
@@ -95,12 +96,17 @@ class Alert(models.Model):
     subject_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     # {"refs": [{"type": "workorder", "id": 7}, ...], "facts": {...}}: what made the rule fire.
     # refs are a set (merged by union), so evaluating the same change twice adds nothing.
-    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    evidence = models.JSONField(pgettext_lazy("alert", "evidence"), default=dict, blank=True)
     occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"))
     owner = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("alert", "owner"),
     )
     level = models.PositiveSmallIntegerField(_("escalation level"), choices=Level.choices, default=Level.SUPERVISOR)
     escalate_at = models.DateTimeField(_("escalates at"), null=True, blank=True)

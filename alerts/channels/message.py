@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from alerts.choices import AlertStatus, ChannelKind, Level, RuleKind, Severity, SubjectType
 from alerts.messages import alert_summary
@@ -89,7 +90,7 @@ def _build(alert: Alert, *, event_key: str, at: dt.datetime) -> Message:
         (_("Rule"), alert.rule.name),
         (_("Project"), alert.project.name if alert.project_id else "-"),
         (_("About"), subject or "-"),
-        (_("Owner"), (alert.owner.name or alert.owner.username) if alert.owner_id else "-"),
+        (pgettext("alert", "Owner"), (alert.owner.name or alert.owner.username) if alert.owner_id else "-"),
         (_("Status"), str(AlertStatus(alert.status).label)),
         (_("Time"), f"{when:%Y-%m-%d %H:%M}"),
     ]

@@ -64,9 +64,13 @@ UNSOLVED_SUMMARY = gettext_noop("Order {code}: the follow-up says the problem is
 LOW_RATING_CLEARED = gettext_noop("A later rating or follow-up is above the line.")
 # One message per limit, so that each reads naturally once translated.
 SLA_WARNING_SUMMARY = {
+    # xgettext:no-python-format
     "ack": gettext_noop("Order {code}: {level} % of the time to acknowledge used (due {due})"),
+    # xgettext:no-python-format
     "dispatch": gettext_noop("Order {code}: {level} % of the time to dispatch used (due {due})"),
+    # xgettext:no-python-format
     "arrive": gettext_noop("Order {code}: {level} % of the time to be on site used (due {due})"),
+    # xgettext:no-python-format
     "resolve": gettext_noop("Order {code}: {level} % of the time to resolve used (due {due})"),
 }
 SLA_BREACH_SUMMARY = {

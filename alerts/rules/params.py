@@ -52,6 +52,7 @@ LABELS = {
     "max_stars": _("highest star rating that fires"),
     "max_follow_up_satisfaction": _("highest follow-up satisfaction that fires"),
     "unresolved_follow_up": _("fire when a follow-up says the problem is not solved"),
+    # xgettext:no-python-format
     "level": _("warning level (% of the limit)"),
     "targets": _("limits"),
     "days": _("days"),

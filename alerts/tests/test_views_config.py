@@ -52,7 +52,8 @@ class RuleListTests(ConfigViewTestCase):
         self.login(self.viewer)
         response = self.client.get("/alerts/rules/")
         self.assertContains(response, '<div class="card-header fw-semibold">Keyword tier</div>', html=True)
-        self.assertContains(response, "Keywords L0: life safety")
+        # The default rules are named in Chinese when seeded (data, not UI): 关键词 L0：生命安全.
+        self.assertContains(response, self.rule(RuleKind.KEYWORD, tier="L0").name)
         self.assertNotContains(response, "/toggle/")  # readers see the state, not the switch
         self.assertNotContains(response, "/alerts/rules/new/")
 
@@ -77,8 +78,8 @@ class RuleListTests(ConfigViewTestCase):
     def test_it_filters_by_kind(self) -> None:
         self.login(self.quality)
         response = self.client.get("/alerts/rules/", {"kind": RuleKind.HOTSPOT})
-        self.assertContains(response, "A place and category well above its own baseline")
-        self.assertNotContains(response, "Keywords L0")
+        self.assertContains(response, self.rule(RuleKind.HOTSPOT).name)
+        self.assertNotContains(response, self.rule(RuleKind.KEYWORD, tier="L0").name)
 
 
 class RuleToggleTests(ConfigViewTestCase):
