@@ -47,6 +47,7 @@ ORDER_FIELDS = (
     "description",
     "location",
     "keyword_hits",
+    "source",
     "created",
     "reopen_count",
     "reopened_at",
@@ -99,6 +100,8 @@ def evaluate_workorder_events(events: list[dict], book: RuleBook, now: dt.dateti
 
 
 def _keywords(out: Outcome, events: list[dict], orders: dict[int, dict], book: RuleBook) -> None:
+    from workorders.choices import Source
+
     if not book.companies_with(RuleKind.KEYWORD):
         return
     texts = []
@@ -108,7 +111,11 @@ def _keywords(out: Outcome, events: list[dict], orders: dict[int, dict], book: R
             continue
         if event["kind"] == "created":
             text = f"{order['title']} {order['description']} {order['location']}"
-            texts.append(_order_text(order, text, "order", stored_hits=order["keyword_hits"] or []))
+            hits = list(order["keyword_hits"] or [])
+            if order["source"] == Source.HOTLINE_12345:  # DOMAIN §6.5: a 12345 referral escalates, words or not
+                text = f"12345 {text}"
+                hits.append({"word": "12345", "tier": "L2"})
+            texts.append(_order_text(order, text, "order", stored_hits=hits))
         elif event["kind"] in TEXT_SOURCES and event["reason"]:
             texts.append(_order_text(order, event["reason"], TEXT_SOURCES[event["kind"]], event_id=event["id"]))
     out.candidates.extend(keyword_candidates(texts, book))

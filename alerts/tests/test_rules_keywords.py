@@ -25,6 +25,17 @@ class KeywordRuleTests(RulesTestCase):
         self.assertEqual(self.summary(alert), f"Order {order.code}: keywords 电梯困人 (L0)")
         self.assertEqual(alert.evidence["facts"]["source"], "order")
 
+    def test_it_escalates_a_12345_referral_without_any_keyword(self) -> None:
+        from workorders.choices import Source
+
+        order = self.report(description="楼下车库入口积水", source=Source.HOTLINE_12345)
+        plain = self.report(description="楼下车库入口积水", unit=self.unit2)
+        self.evaluate()
+        alert = self.only_alert(RuleKind.KEYWORD)
+        self.assertEqual((alert.dedup_key, alert.severity), (f"kw:L2:workorder:{order.pk}", "high"))
+        self.assertEqual(alert.evidence["facts"]["words"], ["12345"])
+        self.assertNotIn(plain.pk, {a.subject_id for a in self.alerts(RuleKind.KEYWORD)})
+
     def test_it_reads_traditional_characters(self) -> None:
         order = self.report(description="電梯困人，漏水嚴重，我要打12345投訴")
         self.evaluate()
