@@ -20,7 +20,7 @@ from alerts import selectors
 from alerts.choices import SEVERITY_COLORS, Severity
 from alerts.filtersets import AlertFilterSet
 from alerts.forms import AcknowledgeForm, AlertNoteForm, AssignForm, ResolveForm
-from alerts.messages import alert_summary
+from alerts.messages import alert_summary, fact_rows
 from alerts.models import Alert
 from alerts.services import alert_acknowledge, alert_assign, alert_note, alert_resolve, inbox_mark_read
 from alerts.tables import AlertTable
@@ -119,7 +119,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, failed: str | None = None
         "zone": alert.company.zone,
         "summary": alert_summary(alert),
         "evidence": selectors.alert_evidence(alert=alert),
-        "facts": sorted((alert.evidence or {}).get("facts", {}).items()),
+        "facts": fact_rows(alert, zone=alert.company.zone),
         "events": [(e, people.get(e.data.get("to") or e.data.get("to_owner"))) for e in events],
         "deliveries": selectors.alert_deliveries(alert=alert),
         "actions": actions,

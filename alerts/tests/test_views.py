@@ -161,7 +161,9 @@ class AlertDetailTests(ViewTestCase):
         link = f'<a href="/workorders/{self.order.pk}/">{self.order.code} 厨房漏水</a>'
         self.assertContains(response, link, html=True)
         self.assertContains(response, f'href="/alerts/rules/{self.breach.rule_id}/"')
-        self.assertContains(response, "resolve")  # the facts
+        facts = '<dt class="col-sm-4 fw-normal text-muted">target</dt><dd class="col-sm-8">Resolve</dd>'
+        self.assertContains(response, facts, html=True)  # the facts, labelled, the SLA target by its name
+        self.assertNotContains(response, "event_id")
         self.assertContains(response, "Raised")  # the timeline
         self.assertContains(response, "赵主管")  # the owner
 
