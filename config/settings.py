@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "plans",
     "inspections",
     "alerts",
+    "analytics",
     "open311",
     "api",
 ]

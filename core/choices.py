@@ -48,6 +48,7 @@ class Perm(models.TextChoices):
     ALERT_VIEW = "alerts.view", _("View alerts and their evidence")
     ALERT_HANDLE = "alerts.handle", _("Acknowledge, assign and resolve alerts")
     ALERT_CONFIGURE = "alerts.configure", _("Configure alert rules, notification channels, devices and gateways")
+    KPI_VIEW = "analytics.view", _("View KPIs, their roll-ups and the records behind them")
 
 
 # Everyone who works on the ground reads the standards the work is judged by.
@@ -78,6 +79,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CAPA_CLOSE,
             *_ALERT_LEAD,
             Perm.ALERT_CONFIGURE,
+            Perm.KPI_VIEW,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -96,6 +98,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.FINDINGS_RECTIFY,
             Perm.CAPA_MANAGE,
             *_ALERT_LEAD,
+            Perm.KPI_VIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -110,6 +113,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.INSP_DO,
             Perm.FINDINGS_RECTIFY,
             *_ALERT_LEAD,
+            Perm.KPI_VIEW,
         }
     ),
     # Staff see and do only their own tasks (plans.selectors): no PLAN_VIEW.
@@ -128,6 +132,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLAN_VIEW,
             Perm.INSP_VIEW,
             Perm.ALERT_VIEW,
+            Perm.KPI_VIEW,
         }
     ),
 }
