@@ -23,6 +23,8 @@ BATCH = 20_000
 # Passes whose start positions are kept: a pass re-reads from the oldest of them.
 REREAD_PASSES = 5
 ORDER_SOURCE, TASK_SOURCE, FINDING_SOURCE = "workorders.WorkOrderEvent", "plans.TaskEvent", "inspections.FindingEvent"
+# Generated plan tasks write no event: new tasks are read from the task table itself.
+NEW_TASK_SOURCE = "plans.Task"
 
 Touched = dict[tuple[int, int], set[dt.date]]  # (company id, project id) → local days
 
@@ -140,7 +142,7 @@ def rollup_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
     The cursors' rows are locked for the pass, so two workers never run it at once; re-reading
     events is harmless (a day is rebuilt from the source rows, not incremented). Returns counts."""
     from inspections.models import FindingEvent
-    from plans.models import TaskEvent
+    from plans.models import Task, TaskEvent
     from workorders.models import WorkOrderEvent
 
     zones = _zones()
@@ -148,6 +150,8 @@ def rollup_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
     orders, order_cursor, order_head = _read(ORDER_SOURCE, WorkOrderEvent, "order_id")
     tasks, task_cursor, task_head = _read(TASK_SOURCE, TaskEvent, "task_id")
     findings, finding_cursor, finding_head = _read(FINDING_SOURCE, FindingEvent, "finding_id")
+    new_tasks, new_task_cursor, new_task_head = _read(NEW_TASK_SOURCE, Task, "id")
+    tasks |= new_tasks
     if orders:
         _with_footprints("workorder", _order_days(orders, zones), touched)
     if findings:
@@ -161,6 +165,7 @@ def rollup_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
     _advance(order_cursor, order_head)
     _advance(task_cursor, task_head)
     _advance(finding_cursor, finding_head)
+    _advance(new_task_cursor, new_task_head)
     return {
         "orders": len(orders),
         "tasks": len(tasks),

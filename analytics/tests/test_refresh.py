@@ -7,13 +7,19 @@ from io import StringIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from analytics.models import RollupCursor, WorkOrderDaily
+from analytics.models import RollupCursor, TaskDaily, WorkOrderDaily
 from analytics.services import rollup_rebuild, rollup_refresh
 from analytics.tests.base import D0, DAY, HOUR, MINUTE, T0, AnalyticsTestCase, table, tables
+from inspections.tests.findings_base import T0 as F0
+from inspections.tests.findings_base import FindingTestCase
+from plans import services as plan_services
+from plans.tests.base import PlanTestCase
+from plans.tests.base import at as plan_at
 from workorders.choices import Kind
 from workorders.services import Conflict
 
@@ -22,7 +28,7 @@ SPAN = [D0 + n * DAY for n in range(-2, 45)]
 
 def rebuilt_from_scratch(test) -> dict:
     """All roll-up rows recomputed over the whole span, then restored to what the job had made."""
-    from analytics.models import FindingDaily, TaskDaily
+    from analytics.models import FindingDaily
 
     incremental = tables()
     for model in (WorkOrderDaily, TaskDaily, FindingDaily):
@@ -140,3 +146,33 @@ class RefreshEqualsRebuildProperty(HypothesisTestCase, AnalyticsTestCase):
             rollup_refresh(now=when + MINUTE)
         incremental, scratch = rebuilt_from_scratch(self)
         self.assertEqual(incremental, scratch)
+
+
+class TaskRefreshTests(PlanTestCase):
+    @override_settings(PLANS_FINISH_GRACE_MINUTES=30)
+    def test_generated_tasks_and_their_outcomes_roll_up(self) -> None:
+        self.generate()  # the day and the night window of DAY1: no events yet
+        rollup_refresh(now=plan_at(2026, 12, 1, 0, 1))
+        self.assertEqual(sum(c.get("scheduled", 0) for c in table(TaskDaily).values()), 2)
+        day = self.task()
+        for i, cp in enumerate((self.gate, self.garage, self.roof)):
+            plan_services.task_checkin(
+                task=day, actor=self.guard, method="qr", code=cp.code, at=plan_at(2026, 12, 1, 9, 50 + i)
+            )
+        plan_services.tasks_sweep_missed(now=plan_at(2026, 12, 2, 6, 30))
+        rollup_refresh(now=plan_at(2026, 12, 2, 6, 31))
+        incremental, scratch = rebuilt_from_scratch(self)
+        self.assertEqual(incremental, scratch)
+        self.assertEqual(sum(c.get("missed", 0) for c in scratch["TaskDaily"].values()), 1)
+
+
+class FindingRefreshTests(FindingTestCase):
+    def test_a_new_deadline_moves_the_finding_to_another_day(self) -> None:
+        finding = self.raise_finding()
+        rollup_refresh(now=F0 + MINUTE)
+        self.rectify(finding, when=F0 + HOUR)
+        self.verify(finding, when=F0 + 2 * HOUR, passed=False, new_due_at=finding.due_at + 5 * DAY)
+        rollup_refresh(now=F0 + 3 * HOUR)
+        incremental, scratch = rebuilt_from_scratch(self)
+        self.assertEqual(incremental, scratch)
+        self.assertEqual(sum(c.get("due", 0) for c in scratch["FindingDaily"].values()), 1)
