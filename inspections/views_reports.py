@@ -15,9 +15,13 @@ from core.views_helpers import current_project_id
 from inspections import reports
 from inspections.forms import viewed_projects
 from inspections.forms_findings import ReportForm
+from lib.charts import line_chart
 from lib.excel import workbook_bytes, xlsx_response
 
 RATE_METRICS = ("on_time", "rectification", "effectiveness", "repeat")
+# The trend chart draws each project beside the total up to this many projects; past it, the lines
+# tangle and the table below says more.
+TREND_CHART_PROJECTS = 6
 
 
 def _params(request: HttpRequest):
@@ -90,8 +94,26 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "buckets": reports.age_buckets(),
         "rate_labels": [reports.METRICS[m] for m in RATE_METRICS],
         "export_query": _export_query(request, params),
+        "trend_chart": _trend_chart(figures["trend"]) if figures is not None else None,
     }
     return render(request, "inspections/reports.html", context)
+
+
+def _trend_chart(trend: dict) -> dict | None:
+    """The monthly score trend as a line chart: the total, and each project when there are a few.
+
+    No target line: inspection scores have no company target yet (DOMAIN §6.3 sets none).
+    """
+    if not any(s is not None for s in trend["total"]):
+        return None
+    series = [(reports.TOTAL, trend["total"])]
+    if 1 < len(trend["rows"]) <= TREND_CHART_PROJECTS:
+        series += [(row["name"], row["scores"]) for row in trend["rows"]]
+    return line_chart(
+        categories=[f"{m:%Y-%m}" for m in trend["months"]],
+        series=series,
+        y_max=100,
+    )
 
 
 def _export_query(request: HttpRequest, params: dict | None) -> str:
