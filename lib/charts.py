@@ -5,8 +5,9 @@ forced to ``str`` here) and numbers as int, float or Decimal (Decimals become fl
 a gap (a month without rounds), drawn as a break in a line and left out of a heat map. Place the
 result on a page with ``templates/includes/chart.html`` (see ``docs/dev/charts.md``).
 
-Options must be plain JSON: no JS functions. The one convention ``static/js/charts.js`` adds is a
-string ``tooltip.valueFormatter`` (``"{value} %"``), which it turns into a function.
+Options must be plain JSON: no JS functions. ``static/js/charts.js`` adds two conventions: a string
+``tooltip.valueFormatter`` (``"{value} %"``) becomes a function, and a data item with a ``url`` (a
+path on this site) opens it when clicked: the drill-down from a figure to the records behind it.
 """
 
 import math
@@ -44,6 +45,22 @@ def _values(values: Iterable[Number | None]) -> list[float | int | None]:
 
 def _present(series: list[dict]) -> list[float]:
     return [v for s in series for v in s["data"] if v is not None]
+
+
+def _link(value: Any, url: Any) -> Any:
+    """A data item that charts.js opens on click; gaps and items without a URL stay plain."""
+    if not url or value is None:
+        return value
+    item = dict(value) if isinstance(value, dict) else {"value": value}
+    item["url"] = str(url)
+    return item
+
+
+def _add_links(series: list[dict], links: Sequence[Sequence[Any]] | None) -> None:
+    """``links[i][j]``: where the j-th value of the i-th series drills down to (or None)."""
+    for entry, urls in zip(series, links or (), strict=False):
+        urls = list(urls)
+        entry["data"] = [_link(v, urls[j] if j < len(urls) else None) for j, v in enumerate(entry["data"])]
 
 
 #
@@ -113,12 +130,14 @@ def line_chart(
     title: Any = "",
     y_min: float | None = None,
     y_max: float | None = None,
+    links: Sequence[Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
     """A trend: one line per ``(name, values)`` over ``categories`` (months, weeks, days).
 
     ``target`` is drawn as a dashed mark line on the first series, labelled ``target_label``; the
     value axis is widened to show it. ``percent`` labels the axis in % and caps it at 100. The axis
-    does not start at zero (a trend is about change); pass ``y_min=0`` for that.
+    does not start at zero (a trend is about change); pass ``y_min=0`` for that. ``links`` gives, per
+    series and category, the URL a click on the point opens.
     """
     lines = [
         {"name": _label(name), "type": "line", "data": _values(values), "connectNulls": False, "symbolSize": 6}
@@ -132,6 +151,7 @@ def line_chart(
     if target is not None:
         lines[0]["markLine"] = _target_mark(target, target_label)
         _reach_target(option["yAxis"], target=_num(target), values=_present(lines))
+    _add_links(lines, links)
     option["series"] = lines
     return option
 
@@ -146,11 +166,12 @@ def bar_chart(
     target: Number | None = None,
     target_label: Any = "",
     title: Any = "",
+    links: Sequence[Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
     """Bars per category, one colour per ``(name, values)``; ``stacked`` piles them up.
 
     ``horizontal`` suits top-N lists with long names (categories, problems): the first category is
-    drawn at the top. Bars always start at zero.
+    drawn at the top. Bars always start at zero. ``links`` as in ``line_chart``.
     """
     bars = [{"name": _label(name), "type": "bar", "data": _values(values)} for name, values in series]
     for bar in bars:
@@ -171,6 +192,7 @@ def bar_chart(
         if horizontal:
             mark["data"] = [{"name": _label(target_label), "xAxis": _num(target)}]
         bars[0]["markLine"] = mark
+    _add_links(bars, links)
     option["series"] = bars
     return option
 
@@ -179,24 +201,26 @@ def heatmap(
     *,
     x_labels: Sequence[Any],
     y_labels: Sequence[Any],
-    cells: Iterable[tuple[Any, Any, Number | None]],
+    cells: Iterable[tuple[Any, ...]],
     title: Any = "",
     percent: bool = False,
 ) -> dict[str, Any]:
     """Hot spots: a grid of ``x_labels`` × ``y_labels`` (building or area × category, hour × weekday).
 
-    ``cells`` are ``(x, y, value)`` where x and y are either indexes into the label lists or the
-    labels themselves; cells with ``None`` are left empty. The colour scale runs from the smallest
+    ``cells`` are ``(x, y, value)`` or ``(x, y, value, url)`` where x and y are either indexes into
+    the label lists or the labels themselves; cells with ``None`` are left empty; a click on a cell
+    with a URL opens it. The colour scale runs from the smallest
     value (or 0) to the largest.
     """
     xs, ys = [_label(x) for x in x_labels], [_label(y) for y in y_labels]
     data = []
-    for x, y, value in cells:
+    for x, y, value, *url in cells:
         if value is None:
             continue
         i, j = _index(x, xs), _index(y, ys)
         # The name makes the tooltip say which cell (「2号楼 · 水电」), not only the value.
-        data.append({"name": "{y} · {x}".format(y=ys[j], x=xs[i]), "value": [i, j, _num(value)]})
+        item = {"name": "{y} · {x}".format(y=ys[j], x=xs[i]), "value": [i, j, _num(value)]}
+        data.append(_link(item, url[0] if url else None))
     present = [d["value"][2] for d in data]
     low = min([0, *present])
     high = max(present) if present and max(present) > low else low + 1
@@ -230,9 +254,14 @@ def _index(key: Any, labels: list[str]) -> int:
         raise ValueError(f"{key!r} is not one of the labels") from None
 
 
-def pie_chart(*, items: Iterable[tuple[Any, Number | None]], title: Any = "") -> dict[str, Any]:
-    """Shares of a whole as a ring: ``(name, value)`` per slice; zero and ``None`` slices are left out."""
-    data = [{"name": _label(name), "value": _num(value)} for name, value in items if value]
+def pie_chart(*, items: Iterable[tuple[Any, ...]], title: Any = "") -> dict[str, Any]:
+    """Shares of a whole as a ring: ``(name, value)`` or ``(name, value, url)`` per slice; zero and
+    ``None`` slices are left out."""
+    data = [
+        _link({"name": _label(name), "value": _num(value)}, url[0] if url else None)
+        for name, value, *url in items
+        if value
+    ]
     option = _base(title=title, legend=False, percent=False)
     option["tooltip"] = {"trigger": "item", "formatter": "{b}: {c} ({d}%)"}
     option["legend"] = {"type": "scroll", "bottom": 0}

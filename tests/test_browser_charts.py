@@ -74,6 +74,7 @@ BUILDER_CHARTS = {
         series=[("报修", [40, 22, 9, 3]), ("投诉", [5, 8, None, 1])],
         stacked=True,
         horizontal=True,
+        links=[["/inspections/findings/?q=" + q for q in ("水电", "门窗", "电梯", "绿化")]],
     ),
     "heatmap-hours": heatmap(
         x_labels=HOURS,
@@ -190,6 +191,15 @@ def test_every_builder_draws_and_charts_added_later_draw_too(live_server, trend,
     assert formatter == "97.5 %"
     assert page.locator("[data-echart-ready]").count() == 1 + len(BUILDER_CHARTS)  # each drawn once
     assert page.problems.items == []
+
+    # Drill-down: a click on the 水电 bar opens the records behind it.
+    bar = page.locator("#bar-top")
+    bar.scroll_into_view_if_needed()
+    x, y = bar.evaluate("el => echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [20, 0])")
+    box = bar.bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.url.startswith(f"{live_server.url}/inspections/findings/?q="), page.url
 
 
 def test_pages_without_charts_do_not_load_echarts(live_server, trend, desktop_page):

@@ -71,6 +71,17 @@ class LineChartTests(SimpleTestCase):
         self.assertEqual(option["yAxis"]["max"], 100)
         self.assertEqual(option["tooltip"]["valueFormatter"], "{value} %")
 
+    def test_it_links_points_to_the_records_behind_them(self):
+        option = _roundtrip(
+            line_chart(
+                categories=MONTHS,
+                series=[("a", [1, None, 3]), ("b", [4, 5, 6])],
+                links=[["/x/?m=1", "/x/?m=2", None]],
+            )
+        )
+        self.assertEqual(option["series"][0]["data"], [{"value": 1, "url": "/x/?m=1"}, None, 3])
+        self.assertEqual(option["series"][1]["data"], [4, 5, 6])  # no links given for it
+
     def test_it_shows_a_legend_only_for_several_series(self):
         self.assertNotIn("legend", line_chart(categories=MONTHS, series=[("a", [1, 2, 3])]))
         self.assertIn("legend", line_chart(categories=MONTHS, series=[("a", [1, 2, 3]), ("b", [3, 2, 1])]))
@@ -100,6 +111,10 @@ class BarChartTests(SimpleTestCase):
     def test_it_draws_a_vertical_target_on_horizontal_bars(self):
         option = bar_chart(categories=["a"], series=[("n", [9])], horizontal=True, target=5, target_label="t")
         self.assertEqual(option["series"][0]["markLine"]["data"], [{"name": "t", "xAxis": 5}])
+
+    def test_it_links_bars_and_tolerates_short_link_lists(self):
+        option = bar_chart(categories=["a", "b"], series=[("n", [Decimal(2), 3])], links=[["/a/"]])
+        self.assertEqual(option["series"][0]["data"], [{"value": 2.0, "url": "/a/"}, 3])
 
 
 class HeatmapTests(SimpleTestCase):
@@ -135,6 +150,11 @@ class HeatmapTests(SimpleTestCase):
         option = heatmap(x_labels=["a", "b"], y_labels=["x"], cells=[(0, 0, None), (1, 0, 1)])
         self.assertEqual([d["value"] for d in option["series"][0]["data"]], [[1, 0, 1]])
 
+    def test_it_links_cells(self):
+        option = heatmap(x_labels=["a", "b"], y_labels=["x"], cells=[(0, 0, 2, "/a/"), (1, 0, 1)])
+        self.assertEqual(option["series"][0]["data"][0]["url"], "/a/")
+        self.assertNotIn("url", option["series"][0]["data"][1])
+
     def test_it_rejects_unknown_cells(self):
         with self.assertRaises(ValueError):
             heatmap(x_labels=["a"], y_labels=["x"], cells=[("b", "x", 1)])
@@ -147,3 +167,8 @@ class PieChartTests(SimpleTestCase):
         option = _roundtrip(pie_chart(items=[(_("Total"), 3), ("b", 0), ("c", None), ("d", Decimal("1.5"))]))
         self.assertEqual([d["name"] for d in option["series"][0]["data"]], [str(_("Total")), "d"])
         self.assertEqual(option["series"][0]["data"][1]["value"], 1.5)
+
+    def test_it_links_slices(self):
+        option = pie_chart(items=[("a", 3, "/a/"), ("b", 1)])
+        a, b = option["series"][0]["data"]
+        self.assertEqual((a, b), ({"name": "a", "value": 3, "url": "/a/"}, {"name": "b", "value": 1}))

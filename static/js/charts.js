@@ -1,7 +1,8 @@
 /* Charts: every element with data-echart="<id of a json_script>" becomes an Apache ECharts chart
  * with the options in that script (built by lib/charts.py, placed by templates/includes/chart.html).
  * Runs on DOMContentLoaded and after each htmx swap; resizes with the window and with its box;
- * marks the element data-echart-ready="1" once the first frame is drawn. No inline JS, so it works
+ * marks the element data-echart-ready="1" once the first frame is drawn; a click on a data item
+ * with a "url" opens it (drill-down). No inline JS, so it works
  * under a Content-Security-Policy without 'unsafe-inline'. Plain ES5 for older WeChat webviews. */
 (function () {
   "use strict";
@@ -37,6 +38,14 @@
     return prepare(JSON.parse(source.textContent));
   }
 
+  // Drill-down: a data item with a url (lib/charts.py links=) opens it. Paths on this site only.
+  function follow(params) {
+    var url = params && params.data && params.data.url;
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\") {
+      window.location.assign(url);
+    }
+  }
+
   function init(el) {
     if (el.getAttribute("data-echart-ready") || window.echarts.getInstanceByDom(el)) { return; }
     el.style.height = el.getAttribute("data-echart-height") || "320px";
@@ -47,6 +56,7 @@
       el.setAttribute("data-echart-ready", "1");
     });
     chart.setOption(options(el));
+    chart.on("click", follow);
     if (window.ResizeObserver) {  // a collapsed card or tab opening changes the box, not the window
       entry.observer = new window.ResizeObserver(function () { chart.resize(); });
       entry.observer.observe(el);
