@@ -209,3 +209,16 @@ def test_pages_without_charts_do_not_load_echarts(live_server, trend, desktop_pa
     assert page.locator("script[src*=echarts]").count() == 0
     assert page.evaluate("() => typeof window.echarts") == "undefined"
     assert page.problems.items == []
+
+
+def test_the_trend_fits_a_phone(live_server, trend, phone_page, results_dir):
+    page = phone_page
+    _sign_in(page, f"{live_server.url}/inspections/reports/", QUALITY_PHONE)
+    chart = page.locator("#trend-chart")
+    expect(chart).to_have_attribute("data-echart-ready", "1")
+    ink = chart.evaluate(CANVAS_INK)
+    assert ink["ink"] > 2000, ink
+    widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page scrolls sideways: {widths}"
+    chart.screenshot(path=str(results_dir / "chart-inspection-trend-phone.png"))
+    assert page.problems.items == []
