@@ -160,8 +160,8 @@ class RollupCursor(models.Model):
 
     source = models.CharField(max_length=40, unique=True)
     last_id = models.BigIntegerField(default=0)
-    # Positions of the last passes: each pass re-reads from the oldest, so an event whose transaction
-    # committed after a higher id was read is still seen (rebuilding a day twice is harmless).
+    # Positions where the last passes began: a pass re-reads from the oldest, so an event whose
+    # transaction committed after a higher id was read is still seen (rebuilding a day twice is harmless).
     recent_ids = models.JSONField(default=list, blank=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -20,8 +20,9 @@ from core.models import Company
 
 # Events read per source and pass; the next pass continues from there.
 BATCH = 20_000
-# Passes whose start positions are kept: a pass re-reads from the oldest of them.
-REREAD_PASSES = 5
+# Passes whose start positions are kept: a pass re-reads the events of the previous one (a
+# transaction that committed late, after a higher id was read, is seen ten minutes later).
+REREAD_PASSES = 1
 ORDER_SOURCE, TASK_SOURCE, FINDING_SOURCE = "workorders.WorkOrderEvent", "plans.TaskEvent", "inspections.FindingEvent"
 # Generated plan tasks write no event: new tasks are read from the task table itself.
 NEW_TASK_SOURCE = "plans.Task"
