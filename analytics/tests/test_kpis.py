@@ -7,7 +7,7 @@ import time_machine
 from django.test import override_settings
 
 from analytics.kpis import KPIS
-from analytics.selectors import kpi_values
+from analytics.selectors import kpi_drilldown, kpi_values
 from analytics.services import rollup_rebuild
 from analytics.tests.base import D0, DAY, HOUR, MINUTE, SHANGHAI, T0, AnalyticsTestCase
 from core.choices import ServiceLevel
@@ -113,6 +113,14 @@ class OrderKpiTests(AnalyticsTestCase):
         self.assertEqual(set(numerator.values_list("pk", flat=True)), {a, c})
         self.assertEqual(set(denominator.values_list("pk", flat=True)), {a, b, c})
 
+    def test_follow_ups_and_ratings_drill_down_through_their_order(self) -> None:
+        filters = {"date_from": WEEK[0], "date_to": WEEK[1], "project_id": self.project.pk}
+        due = kpi_drilldown(user=self.manager, kpi="follow_up_rate", part="denominator", filters=filters)
+        self.assertEqual({f.order_id for f in due}, {self.orders["A"].pk, self.orders["F"].pk})
+        ratings = kpi_drilldown(user=self.viewer, kpi="average_rating", part="denominator", filters=filters)
+        self.assertEqual([r.stars for r in ratings], [5])
+        self.assertIsNone(kpi_drilldown(user=self.admin, kpi="valid_complaints", part="denominator", filters=filters))
+
     def test_targets_follow_the_service_level(self) -> None:
         kpi = KPIS["repair_arrive_on_time"]
         self.assertEqual(kpi.target(ServiceLevel.LEVEL_1), 0.98)
@@ -147,6 +155,9 @@ class TaskKpiTests(PlanTestCase):
         )
         got = {code: (r[0].numerator, r[0].denominator) for code, r in figures.items()}
         self.assertEqual(got, {"plan_completion": (1, 2), "task_on_time": (1, 2), "patrol_coverage": (4, 6)})
+        filters = {"date_from": DAY1, "date_to": DAY1 + dt.timedelta(days=1)}
+        due = kpi_drilldown(user=self.supervisor, kpi="plan_completion", part="denominator", filters=filters)
+        self.assertEqual({t.pk for t in due}, {day.pk, night.pk})
 
 
 class FindingKpiTests(FindingTestCase):
