@@ -5,6 +5,7 @@ histories), the job is idempotent and the command rebuilds a range."""
 import datetime as dt
 from io import StringIO
 
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
@@ -20,7 +21,9 @@ from inspections.tests.findings_base import FindingTestCase
 from plans import services as plan_services
 from plans.tests.base import PlanTestCase
 from plans.tests.base import at as plan_at
+from workorders import services as wo
 from workorders.choices import Kind
+from workorders.models import FollowUp
 from workorders.services import Conflict
 
 SPAN = [D0 + n * DAY for n in range(-2, 45)]
@@ -91,7 +94,31 @@ class RollupRefreshTests(AnalyticsTestCase):
             call_command("rollup_rebuild", "--company", "nope", "--from", str(D0), "--to", str(D0))
 
 
-ACTIONS = ("report", "dispatch", "start", "complete", "verify_fail", "close", "reopen", "cancel", "priority", "hold")
+ACTIONS = (
+    "report",
+    "dispatch",
+    "start",
+    "complete",
+    "verify_fail",
+    "close",
+    "reopen",
+    "cancel",
+    "priority",
+    "hold",
+    "rate",
+    "follow_up",
+)
+
+
+# Later actions first take the usual way there, a minute a step (each step may be refused), so
+# random histories reach ratings, follow-ups and reopens often enough.
+WAY = {
+    "start": ("dispatch", "start"),
+    "complete": ("dispatch", "start", "complete"),
+    "rate": ("dispatch", "start", "complete", "rate"),
+    "close": ("dispatch", "start", "complete", "close"),
+    "follow_up": ("dispatch", "start", "complete", "close", "follow_up"),
+}
 
 
 class RefreshEqualsRebuildProperty(HypothesisTestCase, AnalyticsTestCase):
@@ -105,24 +132,52 @@ class RefreshEqualsRebuildProperty(HypothesisTestCase, AnalyticsTestCase):
             data = {"kind": kind, "priority": ("p1", "p2", "p3")[choice % 3], "unit": unit}
             if category:
                 data["category"] = category
-            orders.append(self.report(when=when, **data))
+            if choice in (0, 2):  # the owner's own report of his unit: he may rate it
+                data.update(unit=self.unit, description="卫生间漏水")
+                orders.append(self.report(when=when, actor=self.owner, **data))
+            else:
+                orders.append(self.report(when=when, **data))
             return
         order = orders[index % len(orders)]
-        steps = {
-            "dispatch": lambda: self.dispatch(order, when=when),
-            "start": lambda: self.start(order, when=when),
-            "complete": lambda: self.complete(order, when=when),
-            "verify_fail": lambda: self.step("verify", order, when=when, passed=False, reason="返工"),
-            "close": lambda: self.step("close", order, when=when),
-            "reopen": lambda: self.step("reopen", order, when=when, reason="又坏了"),
-            "cancel": lambda: self.step("cancel", order, when=when, reason="不需要了"),
-            "priority": lambda: self.step("update", order, when=when, data={"priority": ("p1", "p3")[choice % 2]}),
-            "hold": lambda: self.step("hold", order, when=when, hold_reason="parts", actor=self.staff),
-        }
-        try:
-            steps[action]()
-        except (ValidationError, PermissionDenied, Conflict):
-            pass  # not allowed in this state: the history goes on without it
+        for n, name in enumerate(WAY.get(action, (action,))):
+            try:
+                self.do(name, order, when + n * MINUTE, choice)
+            except (ValidationError, PermissionDenied, Conflict):
+                pass  # not allowed in this state: the history goes on without it
+
+    def do(self, name: str, order, when: dt.datetime, choice: int) -> None:
+        if name == "dispatch":
+            self.dispatch(order, when=when)
+        elif name == "start":
+            self.start(order, when=when)
+        elif name == "complete":
+            self.complete(order, when=when)
+        elif name == "verify_fail":
+            self.step("verify", order, when=when, passed=False, reason="返工")
+        elif name in ("close", "reopen", "cancel"):
+            reasons = {"reopen": {"reason": "又坏了"}, "cancel": {"reason": "不需要了"}}
+            self.step(name, order, when=when, **reasons.get(name, {}))
+        elif name == "priority":
+            self.step("update", order, when=when, data={"priority": ("p1", "p3")[choice % 2]})
+        elif name == "hold":
+            self.step("hold", order, when=when, hold_reason="parts", actor=self.staff)
+        elif name == "rate":
+            self.step("rate", order, when=when, stars=choice % 5 + 1, actor=self.owner)
+        elif name == "follow_up":
+            self.follow_up(order, when=when, choice=choice)
+
+    def follow_up(self, order, *, when: dt.datetime, choice: int) -> None:
+        pending = FollowUp.objects.filter(order=order, status="pending").first()
+        if pending is None:
+            return
+        with time_machine.travel(when, tick=False):
+            wo.follow_up_record(
+                follow_up=pending,
+                method="phone",
+                resolved="no" if choice == 0 else "yes",  # not resolved reopens the order
+                satisfaction=choice % 5 + 1,
+                actor=self.supervisor,
+            )
 
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
     @given(
@@ -130,7 +185,7 @@ class RefreshEqualsRebuildProperty(HypothesisTestCase, AnalyticsTestCase):
             st.tuples(
                 st.sampled_from(ACTIONS),
                 st.integers(0, 5),
-                st.integers(1, 36 * 60),  # minutes until the action
+                st.integers(10, 36 * 60),  # minutes until the action (its way there takes up to 5)
                 st.integers(0, 5),
             ),
             min_size=1,
