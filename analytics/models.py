@@ -191,3 +191,6 @@ class RollupFootprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.object_id}"
+
+
+from analytics.report_models import *  # noqa: E402, F403  (the reports' models live in their own module)

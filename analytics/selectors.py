@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 
 from accounts.models import User
 from analytics.kpis import HOUSEHOLDS, KPIS, Kpi
@@ -27,6 +27,7 @@ GROUPS = {
     "day": {"day": "day"},
     "week": {"week": TruncWeek("day")},
     "month": {"month": TruncMonth("day")},
+    "year": {"year": TruncYear("day")},
 }
 
 
@@ -51,6 +52,34 @@ def kpi_values(
     KPI's Rate is valid complaints ÷ households (multiply by 1,000 to show it); its households are
     those of the visible projects (per project when grouped by project, none per department or person).
     """
+    return _kpi_values(
+        kpis=kpis,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        rows=lambda table: restrict(table.objects.all(), user, Perm.KPI_VIEW),
+        projects=restrict(Project.objects.all(), user, Perm.KPI_VIEW, project_field="id"),
+        project=project,
+    )
+
+
+def project_kpi_values(
+    *, project: Project, kpis: list[str], date_from: dt.date, date_to: dt.date, group_by: str | None = None
+) -> dict[str, list[Rate]]:
+    """``kpi_values`` of one project with no user check: for what the project publishes (the owner
+    board) and for callers that have checked access themselves (reports). Same figures, same shape."""
+    return _kpi_values(
+        kpis=kpis,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        rows=lambda table: table.objects.filter(company_id=project.company_id),
+        projects=Project.objects.filter(pk=project.pk),
+        project=project,
+    )
+
+
+def _kpi_values(*, kpis, date_from, date_to, group_by, rows, projects, project) -> dict[str, list[Rate]]:
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None")
     unknown = set(kpis) - set(KPIS)
@@ -62,21 +91,19 @@ def kpi_values(
         by_table[kpi.table].append(kpi)
     sums: dict[type, dict[tuple, dict]] = {}
     for table, table_kpis in by_table.items():
-        sums[table] = _sums(user, table, table_kpis, date_from, date_to, group_by, project)
-    households = _households(user, group_by, project) if any(HOUSEHOLDS in k.denominator for k in wanted) else {}
+        qs = rows(table).filter(day__gte=date_from, day__lte=date_to)
+        if project is not None:
+            qs = qs.filter(project=project)
+        sums[table] = _sums(qs, table_kpis, group_by)
+    households = _households(projects, group_by, project) if any(HOUSEHOLDS in k.denominator for k in wanted) else {}
     return {kpi.code: _rates(kpi, sums[kpi.table], group_by, households) for kpi in wanted}
 
 
-def _rollups(user: User, table: type, date_from, date_to, project: Project | None) -> QuerySet:
-    qs = restrict(table.objects.all(), user, Perm.KPI_VIEW).filter(day__gte=date_from, day__lte=date_to)
-    return qs.filter(project=project) if project is not None else qs
-
-
-def _sums(user, table, kpis, date_from, date_to, group_by, project) -> dict[tuple, dict]:
+def _sums(qs: QuerySet, kpis, group_by) -> dict[tuple, dict]:
     """(group key…, kind) → column sums."""
     columns = sorted({c for k in kpis for c in (*k.numerator, *k.denominator) if c != HOUSEHOLDS})
     group = GROUPS[group_by]
-    qs = _rollups(user, table, date_from, date_to, project).order_by()
+    qs = qs.order_by()
     if group:
         qs = qs.annotate(**{name: expr for name, expr in group.items() if not isinstance(expr, str)})
     names = list(group)
@@ -87,8 +114,7 @@ def _sums(user, table, kpis, date_from, date_to, group_by, project) -> dict[tupl
     }
 
 
-def _households(user: User, group_by: str | None, project: Project | None) -> dict:
-    projects = restrict(Project.objects.all(), user, Perm.KPI_VIEW, project_field="id")
+def _households(projects: QuerySet, group_by: str | None, project: Project | None) -> dict:
     if project is not None:
         projects = projects.filter(pk=project.pk)
     if group_by == "project":

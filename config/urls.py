@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("", include("inspections.phone_urls")),
     path("alerts/", include("alerts.urls")),
+    path("analytics/", include("analytics.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
