@@ -100,6 +100,13 @@ class WorkOrderDaily(DailyKey):
     ratings = _counter(_("ratings"))
     stars_sum = _counter(_("stars"))
     low_ratings = _counter(_("low ratings"), _("Two stars or fewer."))
+    # on the first arrival's day: orders someone reached on site, and their minutes from report to arrival
+    arrived = _counter(_("arrived on site"))
+    arrive_minutes = _counter(_("minutes to arrive"), _("Sum over the orders arrived of the minutes report → arrival."))
+    # on the completion day: the minutes from report to completion of the orders completed
+    complete_minutes = _counter(
+        _("minutes to complete"), _("Sum over the orders completed of the minutes report → completion.")
+    )
 
     class Meta:
         verbose_name = _("work-order day")
@@ -153,6 +160,130 @@ class FindingDaily(DailyKey):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.kind} {self.day}"
+
+
+class HotspotDaily(models.Model):
+    """Where and what orders are reported: per (project, department, building, area, category, kind,
+    report day). Cancelled and rejected orders never count. Feeds the dashboard's heat maps, top
+    categories and repeated problems without reading the orders."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("company"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project"), db_index=False
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        db_index=False,
+    )
+    building = models.ForeignKey(
+        "core.Building",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("building"),
+        db_index=False,
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("public area"),
+        db_index=False,
+    )
+    category = models.ForeignKey(
+        "workorders.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    day = models.DateField(_("day"))
+    reported = _counter(_("reported"))
+    repeats = _counter(_("repeats"), _("Same kind and category at the same unit or public area within 30 days."))
+    complaints = _counter(_("complaints"), _("Reported complaints (the kind is complaint)."))
+
+    objects = company_scoped()
+
+    KEY_FIELDS = ("project_id", "department_id", "building_id", "area_id", "category_id", "kind", "day")
+
+    class Meta:
+        verbose_name = _("hotspot day")
+        verbose_name_plural = _("hotspot days")
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                "project",
+                Coalesce("department", 0),
+                Coalesce("building", 0),
+                Coalesce("area", 0),
+                Coalesce("category", 0),
+                "kind",
+                "day",
+                name="hotspotdaily_natural_key",
+            )
+        ]
+        indexes = _key_indexes("hotspotdaily")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.kind} {self.day}"
+
+
+class HourlyLoad(models.Model):
+    """Orders reported per (project, department, kind, local day, local hour 0–23): the weekday × hour
+    heat map (the weekday comes from the day). Cancelled and rejected orders never count."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("company"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project"), db_index=False
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    day = models.DateField(_("day"))
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    reported = _counter(_("reported"))
+
+    objects = company_scoped()
+
+    KEY_FIELDS = ("project_id", "department_id", "kind", "day", "hour")
+
+    class Meta:
+        verbose_name = _("hourly load")
+        verbose_name_plural = _("hourly loads")
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                "project",
+                Coalesce("department", 0),
+                "kind",
+                "day",
+                "hour",
+                name="hourlyload_natural_key",
+            ),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="hourlyload_hour_range"),
+        ]
+        indexes = _key_indexes("hourlyload")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.kind} {self.day} {self.hour}"
 
 
 class RollupCursor(models.Model):
