@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.db.models.functions.comparison
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -11,7 +10,6 @@ class Migration(migrations.Migration):
         ("analytics", "0003_cursors_at_head"),
         ("core", "0003_company_timezone"),
         ("workorders", "0003_weather_warning"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -37,100 +35,6 @@ class Migration(migrations.Migration):
                 help_text="Sum over the orders completed of the minutes report → completion.",
                 verbose_name="minutes to complete",
             ),
-        ),
-        migrations.CreateModel(
-            name="Campaign",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                ("baseline_from", models.DateField(verbose_name="baseline from")),
-                ("baseline_to", models.DateField(verbose_name="baseline to")),
-                ("date_from", models.DateField(verbose_name="campaign from")),
-                ("date_to", models.DateField(verbose_name="campaign to")),
-                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.company",
-                        verbose_name="company",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="created by",
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Leave empty for a company-wide campaign.",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.project",
-                        verbose_name="project",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "quality-month campaign",
-                "verbose_name_plural": "quality-month campaigns",
-                "ordering": ["-date_from", "name"],
-            },
-        ),
-        migrations.CreateModel(
-            name="CampaignGoal",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("kpi", models.CharField(max_length=40, verbose_name="KPI")),
-                (
-                    "comparison",
-                    models.CharField(
-                        choices=[
-                            ("change_pct", "Change against the baseline, in % of the baseline"),
-                            ("change_points", "Change against the baseline, in points"),
-                            ("at_least", "At least"),
-                            ("at_most", "At most"),
-                        ],
-                        max_length=20,
-                        verbose_name="comparison",
-                    ),
-                ),
-                (
-                    "value",
-                    models.DecimalField(
-                        decimal_places=2,
-                        help_text="Negative for a decrease (e.g. −10 for a fault rate 10 % lower).",
-                        max_digits=8,
-                        verbose_name="value",
-                    ),
-                ),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="goals",
-                        to="analytics.campaign",
-                        verbose_name="campaign",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "campaign goal",
-                "verbose_name_plural": "campaign goals",
-                "ordering": ["sort_order", "id"],
-            },
         ),
         migrations.CreateModel(
             name="HotspotDaily",
@@ -224,6 +128,23 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "hotspot day",
                 "verbose_name_plural": "hotspot days",
+                "indexes": [
+                    models.Index(fields=["company", "day"], name="hotspotdaily_company_day"),
+                    models.Index(fields=["project", "day"], name="hotspotdaily_project_day"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("company"),
+                        models.F("project"),
+                        django.db.models.functions.comparison.Coalesce("department", 0),
+                        django.db.models.functions.comparison.Coalesce("building", 0),
+                        django.db.models.functions.comparison.Coalesce("area", 0),
+                        django.db.models.functions.comparison.Coalesce("category", 0),
+                        models.F("kind"),
+                        models.F("day"),
+                        name="hotspotdaily_natural_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -269,156 +190,22 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "hourly load",
                 "verbose_name_plural": "hourly loads",
+                "indexes": [
+                    models.Index(fields=["company", "day"], name="hourlyload_company_day"),
+                    models.Index(fields=["project", "day"], name="hourlyload_project_day"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("company"),
+                        models.F("project"),
+                        django.db.models.functions.comparison.Coalesce("department", 0),
+                        models.F("kind"),
+                        models.F("day"),
+                        models.F("hour"),
+                        name="hourlyload_natural_key",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("hour__lte", 23)), name="hourlyload_hour_range"),
+                ],
             },
-        ),
-        migrations.CreateModel(
-            name="Report",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("monthly", "Monthly report"),
-                            ("half_year", "Half-year summary"),
-                            ("campaign", "Quality-month campaign"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("date_from", models.DateField(verbose_name="from")),
-                ("date_to", models.DateField(verbose_name="to")),
-                ("highlights", models.TextField(blank=True, verbose_name="highlights")),
-                ("problems", models.TextField(blank=True, verbose_name="problems")),
-                (
-                    "plan",
-                    models.TextField(
-                        blank=True, help_text="Measures and goals for the next period.", verbose_name="plan"
-                    ),
-                ),
-                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reports",
-                        to="analytics.campaign",
-                        verbose_name="campaign",
-                    ),
-                ),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.company",
-                        verbose_name="company",
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.project",
-                        verbose_name="project",
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="written by",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "report",
-                "verbose_name_plural": "reports",
-                "ordering": ["-date_from", "kind", "id"],
-            },
-        ),
-        migrations.AddConstraint(
-            model_name="campaign",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("date_from__lte", models.F("date_to"))), name="campaign_dates"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="campaign",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("baseline_from__lte", models.F("baseline_to"))), name="campaign_baseline_dates"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="campaigngoal",
-            constraint=models.UniqueConstraint(fields=("campaign", "kpi"), name="campaign_goal_kpi_unique"),
-        ),
-        migrations.AddIndex(
-            model_name="hotspotdaily",
-            index=models.Index(fields=["company", "day"], name="hotspotdaily_company_day"),
-        ),
-        migrations.AddIndex(
-            model_name="hotspotdaily",
-            index=models.Index(fields=["project", "day"], name="hotspotdaily_project_day"),
-        ),
-        migrations.AddConstraint(
-            model_name="hotspotdaily",
-            constraint=models.UniqueConstraint(
-                models.F("company"),
-                models.F("project"),
-                django.db.models.functions.comparison.Coalesce("department", 0),
-                django.db.models.functions.comparison.Coalesce("building", 0),
-                django.db.models.functions.comparison.Coalesce("area", 0),
-                django.db.models.functions.comparison.Coalesce("category", 0),
-                models.F("kind"),
-                models.F("day"),
-                name="hotspotdaily_natural_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="hourlyload",
-            index=models.Index(fields=["company", "day"], name="hourlyload_company_day"),
-        ),
-        migrations.AddIndex(
-            model_name="hourlyload",
-            index=models.Index(fields=["project", "day"], name="hourlyload_project_day"),
-        ),
-        migrations.AddConstraint(
-            model_name="hourlyload",
-            constraint=models.UniqueConstraint(
-                models.F("company"),
-                models.F("project"),
-                django.db.models.functions.comparison.Coalesce("department", 0),
-                models.F("kind"),
-                models.F("day"),
-                models.F("hour"),
-                name="hourlyload_natural_key",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="hourlyload",
-            constraint=models.CheckConstraint(condition=models.Q(("hour__lte", 23)), name="hourlyload_hour_range"),
-        ),
-        migrations.AddConstraint(
-            model_name="report",
-            constraint=models.UniqueConstraint(
-                models.F("company"),
-                django.db.models.functions.comparison.Coalesce("project", 0),
-                models.F("kind"),
-                models.F("date_from"),
-                models.F("date_to"),
-                django.db.models.functions.comparison.Coalesce("campaign", 0),
-                name="report_natural_key",
-            ),
         ),
     ]
