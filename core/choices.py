@@ -49,6 +49,7 @@ class Perm(models.TextChoices):
     ALERT_HANDLE = "alerts.handle", _("Acknowledge, assign and resolve alerts")
     ALERT_CONFIGURE = "alerts.configure", _("Configure alert rules, notification channels, devices and gateways")
     KPI_VIEW = "analytics.view", _("View KPIs, their roll-ups and the records behind them")
+    REPORT_WRITE = "analytics.report", _("Write reports' narratives and set up quality-month campaigns")
 
 
 # Everyone who works on the ground reads the standards the work is judged by.
@@ -80,6 +81,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             *_ALERT_LEAD,
             Perm.ALERT_CONFIGURE,
             Perm.KPI_VIEW,
+            Perm.REPORT_WRITE,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(
