@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from analytics import views_staff
+
+urlpatterns: list = [
+    path("staff/", views_staff.staff_list, name="staff"),
+    path("staff/<int:pk>/", views_staff.staff_person, name="staff_person"),
+]
