@@ -69,6 +69,7 @@ def seed_demo(*, seed: int = SEED) -> Company:
     _plans(ctx)
     _inspections(ctx)
     _alerts(ctx)
+    _analytics(ctx)
     if ctx.new_users:  # hashing is slow (PBKDF2), so every new demo account shares one hash
         User.objects.filter(pk__in=[u.pk for u in ctx.new_users]).update(password=make_password(DEMO_PASSWORD))
     return ctx.company
@@ -379,6 +380,13 @@ def _alerts(ctx: SeedContext) -> None:
     from core.demo.alerts import seed_alerts
 
     seed_alerts(ctx)
+
+
+def _analytics(ctx: SeedContext) -> None:
+    """The KPI roll-ups of the whole demo history, so dashboards and reports have figures at once."""
+    from core.demo.analytics import seed_analytics
+
+    seed_analytics(ctx)
 
 
 def _inspections(ctx: SeedContext) -> None:
