@@ -3,8 +3,9 @@ last pass, rebuilt with ``rollup_rebuild``.
 
 An event touches every day its object counts on now (report day, deadline days, completion day,
 follow-ups and ratings) and every day it counted on when the job last saw it (the footprint: a
-reopen, a new priority or a hold moves deadlines); a complaint also touches the report days of the
-same unit's complaints in the 30 days after it (their repeat flag depends on it).
+reopen, a new priority or a hold moves deadlines); an order also touches the report days of the
+orders of its kind at the same unit (or public area) in the 30 days after it (their repeat flags
+depend on it).
 """
 
 import datetime as dt
@@ -12,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.models import RollupCursor, RollupFootprint
@@ -43,33 +45,54 @@ def _zones() -> dict[int, object]:
 #
 def _order_days(ids: Iterable[int], zones) -> dict[int, tuple[int, int, set[dt.date]]]:
     """order id → (company id, project id, the local days it counts on now)."""
-    from workorders.choices import Kind
     from workorders.models import FollowUp, Rating, WorkOrder
 
     ids = sorted(set(ids))
     found: dict[int, tuple[int, int, set[dt.date]]] = {}
-    columns = ("created", "arrive_due_at", "resolve_due_at", "completed_at")
-    complaints = []
-    rows = WorkOrder.objects.filter(pk__in=ids).values("pk", "company_id", "project_id", "kind", "unit_id", *columns)
+    columns = ("created", "arrive_due_at", "resolve_due_at", "completed_at", "arrived_at")
+    placed = []
+    rows = WorkOrder.objects.filter(pk__in=ids).values(
+        "pk", "company_id", "project_id", "kind", "unit_id", "area_id", *columns
+    )
     for row in rows:
         zone = zones[row["company_id"]]
         days = {_local(row[c], zone) for c in columns} - {None}
         found[row["pk"]] = (row["company_id"], row["project_id"], days)
-        if row["kind"] == Kind.COMPLAINT and row["unit_id"]:
-            complaints.append(row)
+        if row["unit_id"] or row["area_id"]:
+            placed.append(row)
     for model, columns in ((FollowUp, ("due_at", "done_at")), (Rating, ("created",))):
         for row in model.objects.filter(order_id__in=ids).values("order_id", *columns):
             company_id, _project, days = found[row["order_id"]]
             days |= {_local(row[c], zones[company_id]) for c in columns} - {None}
-    for row in complaints:
-        later = WorkOrder.objects.filter(
-            kind=Kind.COMPLAINT,
-            unit_id=row["unit_id"],
-            created__gt=row["created"],
-            created__lte=row["created"] + dt.timedelta(days=REPEAT_DAYS),
-        ).values_list("created", flat=True)
+    for row, later in _later_at_same_place(placed):
         found[row["pk"]][2].update(_local(c, zones[row["company_id"]]) for c in later)
     return found
+
+
+def _place(row: dict) -> tuple:
+    return ("unit", row["unit_id"]) if row["unit_id"] else ("area", row["area_id"])
+
+
+def _later_at_same_place(rows: list[dict]):
+    """(order row, report times of the orders of its kind at its unit or public area in the
+    REPEAT_DAYS after it): their repeat flags (complaints' and hotspots') depend on it. One query."""
+    from workorders.models import WorkOrder
+
+    if not rows:
+        return
+    units = sorted({r["unit_id"] for r in rows if r["unit_id"]})
+    areas = sorted({r["area_id"] for r in rows if not r["unit_id"]})
+    first = min(r["created"] for r in rows)
+    last = max(r["created"] for r in rows) + dt.timedelta(days=REPEAT_DAYS)
+    candidates = WorkOrder.objects.filter(
+        Q(unit_id__in=units) | Q(unit__isnull=True, area_id__in=areas), created__gt=first, created__lte=last
+    ).values("kind", "unit_id", "area_id", "created")
+    by_place: dict[tuple, list[dt.datetime]] = defaultdict(list)
+    for c in candidates:
+        by_place[(c["kind"], *_place(c))].append(c["created"])
+    for row in rows:
+        start, end = row["created"], row["created"] + dt.timedelta(days=REPEAT_DAYS)
+        yield row, [c for c in by_place.get((row["kind"], *_place(row)), ()) if start < c <= end]
 
 
 def _finding_days(ids: Iterable[int], zones) -> dict[int, tuple[int, int, set[dt.date]]]:

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, TruncDate
 
-from analytics.models import FindingDaily, TaskDaily, WorkOrderDaily
+from analytics.models import FindingDaily, HotspotDaily, HourlyLoad, TaskDaily, WorkOrderDaily
 from core.models import Company
 
 # A complaint about the same unit and category within this many days of an earlier one is a repeat.
@@ -33,7 +33,8 @@ class Part:
     qs: QuerySet
     basis: str
     key: dict[str, str]  # roll-up key field → path in ``qs``
-    # counter → the condition a row must meet to count (a Q), or (column, Q) to sum a column
+    # counter → the condition a row must meet to count (a Q), or (column, Q) to sum a column (a
+    # column or an expression; a duration sums to whole minutes)
     aggregates: dict[str, Q | tuple[str, Q]] = field(default_factory=dict)
     is_date: bool = False  # ``basis`` is a DateField (no zone conversion)
 
@@ -79,7 +80,18 @@ def _run(part: Part, runs, zone, rows: dict[tuple, dict]) -> None:
         key = (*(row[p] for p in paths), row["rollup_day"])
         counters = rows.setdefault(key, {})
         for name in part.aggregates:
-            counters[name] = counters.get(name, 0) + (row[name] or 0)
+            counters[name] = counters.get(name, 0) + _count(row[name])
+
+
+def _count(value) -> int:
+    """A counter's value: a summed duration is whole minutes (never negative)."""
+    if isinstance(value, dt.timedelta):
+        return max(0, int(value.total_seconds() // 60))
+    return value or 0
+
+
+def _minutes(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
 
 
 #
@@ -131,6 +143,12 @@ def _order_parts(company: Company, projects) -> list[Part]:
         ),
         Part(
             orders,
+            "arrived_at",
+            ORDER_KEY,
+            {"arrived": Q(), "arrive_minutes": (_minutes("created", "arrived_at"), Q())},
+        ),
+        Part(
+            orders,
             "resolve_due_at",
             ORDER_KEY,
             {
@@ -147,6 +165,7 @@ def _order_parts(company: Company, projects) -> list[Part]:
                 "first_pass": (Q(reopen_count=0) & ~Q(rework)),
                 "reopened": (Q(reopen_count__gt=0)),
                 "first_visit": (Q(reopen_count=0) & ~Q(interrupted)),
+                "complete_minutes": (_minutes("created", "completed_at"), Q()),
             },
         ),
         Part(
@@ -233,7 +252,68 @@ def _finding_parts(company: Company, projects) -> list[Part]:
     ]
 
 
-TABLES = ((WorkOrderDaily, _order_parts), (TaskDaily, _task_parts), (FindingDaily, _finding_parts))
+#
+# Hotspots: where, what and when orders are reported (report day)
+#
+HOTSPOT_KEY = {
+    "project_id": "project_id",
+    "department_id": "department_id",
+    "building_id": "building_id",
+    "area_id": "area_id",
+    "category_id": "category_id",
+    "kind": "kind",
+}
+
+
+def repeat_condition() -> Q:
+    """An order is a repeated problem when an earlier live order of the same kind and category was
+    reported at the same unit (or, without a unit, the same public area) in the REPEAT_DAYS before it."""
+    from workorders.choices import FINAL_STATUSES
+    from workorders.models import WorkOrder
+
+    earlier = WorkOrder.objects.filter(
+        kind=OuterRef("kind"),
+        category_id=OuterRef("category_id"),
+        created__lt=OuterRef("created"),
+        created__gte=OuterRef("created") - dt.timedelta(days=REPEAT_DAYS),
+    ).exclude(status__in=sorted(FINAL_STATUSES))
+    same_unit = Q(unit__isnull=False) & Q(Exists(earlier.filter(unit_id=OuterRef("unit_id"))))
+    same_area = Q(unit__isnull=True, area__isnull=False) & Q(
+        Exists(earlier.filter(unit__isnull=True, area_id=OuterRef("area_id")))
+    )
+    return Q(category__isnull=False) & (same_unit | same_area)
+
+
+def _live_orders(company: Company, projects) -> QuerySet:
+    from workorders.choices import FINAL_STATUSES
+    from workorders.models import WorkOrder
+
+    orders = WorkOrder.objects.filter(company=company).exclude(status__in=sorted(FINAL_STATUSES))
+    if projects is not None:
+        orders = orders.filter(project_id__in=projects)
+    return orders
+
+
+def _hotspot_parts(company: Company, projects) -> list[Part]:
+    from workorders.choices import Kind
+
+    aggregates = {"reported": Q(), "repeats": repeat_condition(), "complaints": Q(kind=Kind.COMPLAINT)}
+    return [Part(_live_orders(company, projects), "created", HOTSPOT_KEY, aggregates)]
+
+
+def _hour_parts(company: Company, projects) -> list[Part]:
+    orders = _live_orders(company, projects).annotate(rollup_hour=ExtractHour("created", tzinfo=company.zone))
+    key = {"project_id": "project_id", "department_id": "department_id", "kind": "kind", "hour": "rollup_hour"}
+    return [Part(orders, "created", key, {"reported": Q()})]
+
+
+TABLES = (
+    (WorkOrderDaily, _order_parts),
+    (TaskDaily, _task_parts),
+    (FindingDaily, _finding_parts),
+    (HotspotDaily, _hotspot_parts),
+    (HourlyLoad, _hour_parts),
+)
 PARTS_OF = dict(TABLES)
 
 

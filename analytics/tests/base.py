@@ -6,7 +6,7 @@ import zoneinfo
 
 import time_machine
 
-from analytics.models import FindingDaily, TaskDaily, WorkOrderDaily
+from analytics.models import FindingDaily, HotspotDaily, HourlyLoad, TaskDaily, WorkOrderDaily
 from lib.testing import BaseTestCase
 from workorders import services as wo
 from workorders.choices import Kind
@@ -27,15 +27,15 @@ D0 = T0.date()
 
 COUNTERS = {
     model: [f.name for f in model._meta.get_fields() if f.get_internal_type() == "PositiveIntegerField"]
-    for model in (WorkOrderDaily, TaskDaily, FindingDaily)
+    for model in (WorkOrderDaily, TaskDaily, FindingDaily, HotspotDaily, HourlyLoad)
 }
 
 
 def table(model, **filters) -> dict[tuple, dict[str, int]]:
-    """Roll-up rows as {(project, department, person, kind, day): {counter: value≠0}}."""
+    """Roll-up rows as {(project, department, person, kind, day): {counter: value≠0}} (the model's KEY_FIELDS)."""
     rows = {}
     for row in model.objects.filter(**filters).values():
-        key = (row["project_id"], row["department_id"], row["person_id"], row["kind"], row["day"])
+        key = tuple(row[f] for f in model.KEY_FIELDS)
         rows[key] = {k: row[k] for k in COUNTERS[model] if row[k]}
     return rows
 

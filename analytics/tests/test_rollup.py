@@ -39,10 +39,16 @@ class RollupRebuildTests(AnalyticsTestCase):
                 "completed": 1,
                 "first_pass": 1,
                 "first_visit": 1,
+                "arrived": 2,  # on the arrival's day: 30 + 120 minutes after the reports
+                "arrive_minutes": 150,
+                "complete_minutes": 120,  # the first, completed two hours after its report
             },
         )
         self.assertEqual(self.row(D0 + DAY), {"resolve_due": 2, "resolve_on_time": 1})
-        self.assertEqual(self.row(D0 + 2 * DAY), {"completed": 1, "first_pass": 1, "first_visit": 1})
+        self.assertEqual(
+            self.row(D0 + 2 * DAY),
+            {"completed": 1, "first_pass": 1, "first_visit": 1, "complete_minutes": 2 * 24 * 60 - 60},
+        )
 
     def test_cancelled_and_rejected_orders_never_count(self) -> None:
         cancelled = self.report(priority=P1)
