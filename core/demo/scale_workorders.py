@@ -21,9 +21,12 @@ services would have written. Each order's life is simulated from its report to `
 So ``status`` matches the milestone timestamps, each status change has its event and bumps
 ``sla_version``, ``sla_next_at`` is set only for open orders with pending checkpoints, and
 ``take_due_at`` only for orders dispatched minutes ago and not yet taken. gen_scale's owners have
-no accounts, so their orders carry the roster entry (``resident``) but no ``reporter``, and no
-ratings. Orders are generated in the order of their report time, so ids rise with ``created`` as
-in production. The same seed, ``as_of`` and company layout give the same rows.
+no accounts, so their orders carry the roster entry (``resident``) but no ``reporter``; some of
+those owners rate the completed work (a Rating with no ``rater``, its RATED event, and the FLAGGED
+event of a low rating, as ``workorder_rate`` writes them; drawn from a random stream of their own,
+so the other rows are those of a generator without ratings).
+Orders are generated in the order of their report time, so ids rise with ``created`` as in
+production. The same seed, ``as_of`` and company layout give the same rows.
 """
 
 import bisect
@@ -57,6 +60,7 @@ from core.models import Building, Company, Department, Membership, Project, Unit
 from core.selectors import business_calendar
 from lib.bizcal import BusinessCalendar
 from workorders.choices import (
+    DONE_STATUSES,
     ROUND_THE_CLOCK_PRIORITIES,
     SLA_LEVELS,
     SLA_STATE_OF_LEVEL,
@@ -73,7 +77,7 @@ from workorders.choices import (
     Source,
     Status,
 )
-from workorders.models import Category, FollowUp, SlaBreach, SlaPolicy, WorkOrder, WorkOrderEvent
+from workorders.models import Category, FollowUp, Rating, SlaBreach, SlaPolicy, WorkOrder, WorkOrderEvent
 from workorders.services.common import settings_for
 from workorders.services.sla import MET_BY_STATUS
 
@@ -191,6 +195,9 @@ CANCEL_SHARE, HOLD_SHARE, VERIFY_SHARE, CLOSE_SHARE = 0.03, 0.2, 0.25, 0.9
 # Orders that drag on after the visit (parts, contractors, disputes): done weeks later, breaching.
 STALL_SHARE, STALL_MEAN_DAYS = 0.03, 30
 FOLLOW_UP_DONE_SHARE, FOLLOW_UP_UNREACHABLE_SHARE = 0.8, 0.08
+# Owners (on the roster) who rate the completed work in the app, and their stars.
+RATING_SHARE = 0.3
+STARS = Weighted({5: 60, 4: 22, 3: 9, 2: 5, 1: 4})
 # Limits used only for timing where a policy has none (minutes of the order's clock).
 FALLBACK_MINUTES = {SlaTarget.ACKNOWLEDGE: 60, SlaTarget.DISPATCH: 60, SlaTarget.RESOLVE: 540}
 
@@ -211,11 +218,12 @@ class OrderStats:
     events: int = 0
     follow_ups: int = 0
     breaches: int = 0
+    ratings: int = 0
     seconds: float = 0.0
 
     @property
     def rows(self) -> int:
-        return self.orders + self.rectifications + self.events + self.follow_ups + self.breaches
+        return self.orders + self.rectifications + self.events + self.follow_ups + self.breaches + self.ratings
 
     @property
     def rows_per_second(self) -> float:
@@ -428,6 +436,7 @@ FOLLOW_UPS = RowWriter(
     ],
 )
 BREACHES = RowWriter(SlaBreach, ["company", "project", "order", "target", "round", "due_at", "breached_at"])
+RATINGS = RowWriter(Rating, ["company", "order", "round", "stars", "tags", "comment", "rater", "created"])
 DUE_FIELDS = {
     SlaTarget.ACKNOWLEDGE: "ack_due_at",
     SlaTarget.DISPATCH: "dispatch_due_at",
@@ -442,6 +451,7 @@ class Batch:
     events: list[list] = field(default_factory=list)
     follow_ups: list[list] = field(default_factory=list)
     breaches: list[list] = field(default_factory=list)
+    ratings: list[list] = field(default_factory=list)
 
     def write(self, stats: OrderStats) -> None:
         rectifications = sum(1 for row in self.orders if row[SOURCE_KEY] is not None)
@@ -450,6 +460,7 @@ class Batch:
         stats.events += EVENTS.write(self.events)
         stats.follow_ups += FOLLOW_UPS.write(self.follow_ups)
         stats.breaches += BREACHES.write(self.breaches)
+        stats.ratings += RATINGS.write(self.ratings)
 
 
 #
@@ -457,7 +468,7 @@ class Batch:
 #
 def scale_workorders(spec: OrderSpec, *, company: Company, progress: bool = True) -> OrderStats:
     """Staff for every project of ``company``, then ``spec.count`` orders spread over its projects."""
-    for writer in (ORDERS, EVENTS, FOLLOW_UPS, BREACHES):
+    for writer in (ORDERS, EVENTS, FOLLOW_UPS, BREACHES, RATINGS):
         writer.prepare()
     stats = OrderStats()
     started = time.monotonic()
@@ -485,7 +496,7 @@ def scale_workorders(spec: OrderSpec, *, company: Company, progress: bool = True
         batch.write(stats)
         simulator.record_last_dispatch()
     reset_sequences([WorkOrder])
-    _analyze([WorkOrder, WorkOrderEvent, FollowUp, SlaBreach, Unit, UnitResident, Building, Membership])
+    _analyze([WorkOrder, WorkOrderEvent, FollowUp, SlaBreach, Rating, Unit, UnitResident, Building, Membership])
     stats.seconds = time.monotonic() - started
     return stats
 
@@ -563,6 +574,7 @@ class Order:
     points: list[tuple[str, int, int]] = field(default_factory=list)  # (target, level, epoch seconds)
     steps: list[Step] = field(default_factory=list)
     follow_up: dict[str, Any] | None = None
+    rating: tuple[int, int] | None = None  # (rated at, stars)
 
     @property
     def created(self) -> int:
@@ -582,6 +594,7 @@ class OrderSimulator:
         self.spec, self.company, self.projects, self.staff = spec, company, projects, staff
         self.as_of = int(spec.as_of.timestamp())
         self.rng = random.Random(f"{spec.seed}:workorders")
+        self.rating_rng = random.Random(f"{spec.seed}:ratings")
         self.tokens = random.Random(f"{spec.seed}:{company.code}:tokens")  # unique across companies
         today = timezone.localdate(spec.as_of)
         self.working = WorkingTime(
@@ -723,6 +736,7 @@ class OrderSimulator:
         if rng.random() < STALL_SHARE:
             completed += int(rng.expovariate(1 / STALL_MEAN_DAYS) * DAY)
         self.step(order, completed, Status.COMPLETED, actor=assignee, completed_at=completed)
+        self.rate(order, completed)
         done = completed
         if order.row["kind"] in (Kind.REPAIR, Kind.RECTIFICATION) and rng.random() < VERIFY_SHARE:
             done = completed + rng.randrange(30 * MINUTE, DAY)
@@ -733,6 +747,18 @@ class OrderSimulator:
         manager = staff.supervisor(DepartmentKind.CUSTOMER_SERVICE, rng)[0]
         self.step(order, closed, Status.CLOSED, actor=manager, closed_at=closed)
         self.follow_up(order, closed)
+
+    def rate(self, order: Order, completed: int) -> None:
+        """Some owners on the roster rate the work in the app after its completion (workorder_rate)."""
+        rng = self.rating_rng
+        if order.row.get("resident") is None or rng.random() >= RATING_SHARE:
+            return
+        rated, stars = completed + rng.randrange(10 * MINUTE, 2 * DAY), STARS.pick(rng)
+        order.rating = (rated, stars)
+        order.steps.append(Step(rated, EventKind.RATED, data={"stars": stars, "tags": []}))
+        if stars <= 2:
+            flag = {"stars": stars, "hits": [], "reason": "low_rating"}
+            order.steps.append(Step(rated, EventKind.FLAGGED, data=flag, is_public=False))
 
     def dispatch(self, order: Order, at: int, department_kind: str, *, auto: bool) -> int:
         """workorder_auto_dispatch right at the report, or customer service's dispatch (praise)."""
@@ -873,12 +899,15 @@ class OrderSimulator:
     #
     def emit(self, batch: Batch, order: Order, sla_steps: list[Step], breaches: list[list]) -> None:
         row, company_id, t = order.row, self.company.pk, self.time
-        row["updated"] = max(s.at for s in order.steps if s.kind not in (EventKind.FOLLOW_UP, EventKind.FLAGGED))
+        side = (EventKind.FOLLOW_UP, EventKind.RATED, EventKind.FLAGGED)  # no status change: no updated
+        row["updated"] = max(s.at for s in order.steps if s.kind not in side)
         for s in sorted(order.steps + sla_steps, key=lambda s: s.at) if sla_steps else order.steps:
             data = json.dumps(s.data) if s.data else "{}"
             event = [company_id, row["id"], s.kind, s.actor, t(s.at), s.from_status, s.to_status, s.reason, data]
             batch.events.append([*event, s.is_public])
         batch.breaches.extend([*b[:5], t(b[5]), t(b[6])] for b in breaches)
+        if order.rating is not None and order.rating[0] <= self.as_of and order.status in DONE_STATUSES:
+            batch.ratings.append([company_id, row["id"], 0, order.rating[1], "[]", "", None, t(order.rating[0])])
         fu = order.follow_up
         if fu is not None and order.status == Status.CLOSED:
             batch.follow_ups.append(

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         "the staff of every project and work orders over the last 12 months with their events, follow-ups and "
         "SLA breaches, as the services would have written them. With --plans, also checkpoints and service and "
         "patrol plans (the staff made as for --workorders), and with --tasks their task history with events and "
-        "check-ins."
+        "check-ins. With --rollups, the analytics roll-ups of every day the generated history covers, rebuilt "
+        "at the end."
     )
 
     def add_arguments(self, parser):
@@ -69,6 +70,12 @@ class Command(BaseCommand):
             help="Inspection rounds over the 12 months before --as-of (about 42 item results each, with findings "
             "and monthly roll-ups) on three large checklists from the standards library (default 0).",
         )
+        parser.add_argument(
+            "--rollups",
+            action="store_true",
+            help="Rebuild the company's daily analytics roll-ups (analytics.services.rollup_rebuild_range) over the "
+            "days of the generated history, after everything else.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (stderr).")
 
     def handle(self, *args, **opts):
@@ -101,6 +108,8 @@ class Command(BaseCommand):
                 self._plans(spec, opts, as_of=as_of)
             if opts["inspections"]:
                 self._inspections(spec, opts, as_of=as_of)
+            if opts["rollups"]:
+                self._rollups(spec, opts)
 
     def _workorders(self, spec: ScaleSpec, opts: dict, *, as_of: dt.datetime) -> None:
         from core.demo.scale_workorders import OrderSpec, scale_workorders
@@ -110,7 +119,8 @@ class Command(BaseCommand):
         stats = scale_workorders(order_spec, company=company, progress=not opts["no_progress"])
         self.stdout.write(
             f"Generated {stats.orders} work orders (and {stats.rectifications} rectification orders the SLA rule "
-            f"opened) with {stats.events} events, {stats.follow_ups} follow-ups and {stats.breaches} SLA breaches "
+            f"opened) with {stats.events} events, {stats.follow_ups} follow-ups, {stats.ratings} ratings and "
+            f"{stats.breaches} SLA breaches "
             f"({stats.staff} staff roles) as of {as_of.isoformat()} "
             f"in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s, "
             f"{stats.orders / stats.seconds if stats.seconds else 0:.0f} orders/s"
@@ -138,6 +148,16 @@ class Command(BaseCommand):
             f"Generated {stats.rounds} inspection rounds on {stats.checklists} checklists with {stats.items} items, "
             f"{stats.results} item results, {stats.findings} findings, {stats.events} events and {stats.rollups} "
             f"roll-up rows as of {as_of.isoformat()} in {stats.seconds:.2f} s: {stats.rows_per_second:.0f} rows/s"
+        )
+
+    def _rollups(self, spec: ScaleSpec, opts: dict) -> None:
+        from core.demo.scale_rollups import scale_rollups
+
+        company = Company.objects.get(code=spec.company_code)
+        stats = scale_rollups(company=company, progress=not opts["no_progress"])
+        self.stdout.write(
+            f"Rebuilt the roll-ups of {stats.days} days ({stats.first} to {stats.last}): {stats.rows} rows "
+            f"in {stats.seconds:.2f} s: {stats.days / stats.seconds if stats.seconds else 0:.2f} days/s"
         )
 
     def _as_of(self, text: str | None) -> dt.datetime:
