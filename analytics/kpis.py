@@ -33,7 +33,7 @@ class Kpi:
     denominator: tuple[str, ...]
     kinds: tuple[str, ...] = ()  # rows of these kinds only; () = all
     exclusions: object = ""
-    unit: str = "%"  # "%", "per_1000" (per 1,000 households) or "stars" (an average)
+    unit: str = "%"  # "%", "per_1000" (per 1,000 households), "stars" or "minutes" (averages)
     higher_is_better: bool = True
     targets: dict[str, float] = field(default_factory=dict)
 
@@ -115,6 +115,28 @@ KPIS: dict[str, Kpi] = {
             ("completed",),
             REPAIR,
             _EXCLUDED_ORDERS,
+        ),
+        Kpi(
+            "repair_arrive_minutes",
+            _("Average repair response time"),
+            WorkOrderDaily,
+            ("arrive_minutes",),
+            ("arrived",),
+            REPAIR,
+            _("Minutes from the report to the first arrival on site. ") + _EXCLUDED_ORDERS,
+            unit="minutes",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "repair_complete_minutes",
+            _("Average repair completion time"),
+            WorkOrderDaily,
+            ("complete_minutes",),
+            ("completed",),
+            REPAIR,
+            _("Minutes from the report to the (latest) completion. ") + _EXCLUDED_ORDERS,
+            unit="minutes",
+            higher_is_better=False,
         ),
         Kpi(
             "complaint_closure",
