@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accounts.views import OwnerLoginView
-from portal import views, workorder_views
+from portal import board_views, views, workorder_views
 
 app_name = "portal"
 
@@ -19,5 +19,6 @@ urlpatterns = [
     path("workorders/<int:pk>/cancel/", workorder_views.workorder_cancel, name="workorder_cancel"),
     path("workorders/<int:pk>/comment/", workorder_views.workorder_comment, name="workorder_comment"),
     path("follow-ups/<int:pk>/answer/", workorder_views.follow_up_answer, name="follow_up_answer"),
-    path("projects/<int:pk>/board/", workorder_views.project_board, name="project_board"),
+    path("projects/<int:pk>/board/", board_views.project_board, name="project_board"),
+    path("board/<str:token>/", board_views.public_board, name="public_board"),
 ]

@@ -1,4 +1,4 @@
-"""Owner pages for work orders (/m/workorders/): report, follow, rate, reopen, answer the follow-up; the board.
+"""Owner pages for work orders (/m/workorders/): report, follow, rate, reopen, answer the follow-up.
 
 Thin views over workorders.services and workorders.selectors. An owner reaches only the orders
 in ``owner_workorders`` (anything else answers 404), and only the public part of their timeline.
@@ -7,20 +7,12 @@ in ``owner_workorders`` (anything else answers 404), and only the public part of
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.access import access_for
-from core.choices import Perm
-from core.models import Project
-from lib.masking import mask_name, mask_phone, mask_text
-from plans.models import Task
-from plans.selectors import task_figures
-from portal import selectors as portal_selectors
 from portal.views import owner_required
 from portal.workorder_forms import CommentForm, FollowUpAnswerForm, RateForm, ReasonForm, WorkOrderReportForm
 from workorders import services
@@ -40,7 +32,7 @@ from workorders.choices import (
     RatingTag,
     Status,
 )
-from workorders.models import FollowUp, Rating, WorkOrder, WorkOrderEvent, WorkOrderPhoto
+from workorders.models import FollowUp, Rating, WorkOrder, WorkOrderEvent
 from workorders.selectors import (
     event_note_for_owner,
     follow_ups_pending,
@@ -53,7 +45,6 @@ from workorders.selectors import (
 OWNER_ACTIONS = ("rate", "reopen", "cancel", "comment", "follow_up")
 ACTION_GONE = gettext_lazy("This is no longer possible for this order.")
 LIST_PAGE_SIZE = 20
-BOARD_SIZE = 30
 
 
 def _my_order(user, pk) -> WorkOrder:
@@ -326,81 +317,3 @@ def follow_up_answer(request, pk):
     return _act(
         request, follow_up.order_id, action="follow_up", form_class=FollowUpAnswerForm, run=run, done_message=message
     )
-
-
-#
-# The project board
-#
-@owner_required
-def project_board(request, pk):
-    """Recent completed orders of a project that their owners agreed to show, with personal data masked.
-
-    For people who live in the project and for its staff; anyone else gets 404.
-    """
-    project = _board_project(request.user, pk)
-    photos = WorkOrderPhoto.objects.filter(
-        stage__in=[PhotoStage.BEFORE, PhotoStage.AFTER], event__is_public=True
-    ).order_by("created", "id")
-    orders = (
-        WorkOrder.objects.filter(project=project, is_public=True, status__in=sorted(DONE_STATUSES))
-        .filter(Exists(Rating.objects.filter(order=OuterRef("pk"))))
-        .select_related("category", "building", "area", "unit", "resident")
-        .prefetch_related(
-            Prefetch("photos", queryset=photos), Prefetch("ratings", queryset=Rating.objects.order_by("-round"))
-        )
-        .order_by("-completed_at", "-id")[:BOARD_SIZE]
-    )
-    rows = [_board_row(o) for o in orders]
-    context = {"project": project, "rows": rows, "plan_figures": _board_plan_figures(project)}
-    return render(request, "portal/workorders/board.html", context)
-
-
-BOARD_FIGURES = (
-    ("coverage", gettext_lazy("Patrol coverage")),
-    ("completion", gettext_lazy("Plans completed")),
-    ("on_time", gettext_lazy("On time")),
-)
-
-
-def _board_plan_figures(project: Project) -> list[tuple] | None:
-    """This month's published plan figures of the project: numbers only, never tasks or people; None before any."""
-    today = timezone.localdate(timezone=project.company.zone)
-    (month,) = task_figures(tasks=Task.objects.filter(project=project), date_from=today.replace(day=1), date_to=today)
-    if not month.due:
-        return None
-    rates = {"coverage": month.coverage(), "completion": month.completion(), "on_time": month.on_time()}
-    return [(key, label, rates[key]) for key, label in BOARD_FIGURES]
-
-
-def _board_project(user, pk) -> Project:
-    project = Project.objects.filter(pk=pk, is_active=True).first()
-    if project is None:
-        raise Http404
-    lives_there = portal_selectors.my_unit_links(user=user).filter(unit__project_id=project.pk).exists()
-    works_there = access_for(user).allows(Perm.WO_VIEW, company_id=project.company_id, project_id=project.pk)
-    if not (lives_there or works_there):
-        raise Http404
-    return project
-
-
-def _board_row(order: WorkOrder) -> dict:
-    """What the board may show of an order: never the unit, the full name, the phone or raw free text."""
-    rating = order.ratings.all()[0]
-    names = [order.contact_name, order.resident.name if order.resident else ""]
-    words = [order.unit.code, order.unit.number] if order.unit else []
-    photos = list(order.photos.all())
-    return {
-        "category": order.category.name if order.category else Kind(order.kind).label,
-        "kind": Kind(order.kind).label,
-        "place": order.area.name if order.area else (order.building.name if order.building else ""),
-        "completed_at": order.completed_at or order.closed_at,
-        "stars": rating.stars,
-        "stars_text": stars_text(rating.stars),
-        "tags": [RatingTag(t).label for t in rating.tags if t in RatingTag.values],
-        "comment": mask_text(rating.comment, names=names, words=words),
-        "description": mask_text(order.description, names=names, words=words),
-        "reporter": mask_name(order.contact_name or (order.resident.name if order.resident else "")),
-        "phone": mask_phone(order.contact_phone),
-        "before": [p for p in photos if p.stage == PhotoStage.BEFORE][:3],
-        "after": [p for p in photos if p.stage == PhotoStage.AFTER][:3],
-    }

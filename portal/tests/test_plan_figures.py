@@ -1,10 +1,15 @@
-"""The plan figures an owner sees: this month's patrol coverage, completion and on-time rate on the
-project board (numbers only), and nothing else of plans: no task lists, no staff names."""
+"""The plan figures an owner sees on the project board: this month's plans by kind with their
+completion and patrol coverage (from the roll-ups; numbers only), and nothing else of plans:
+no task lists, no staff names."""
+
+import datetime as dt
 
 import time_machine
 from django.conf import settings
+from django_scopes import scopes_disabled
 from rest_framework.authtoken.models import Token
 
+from analytics.services.rollup import rollup_rebuild
 from plans import services
 from plans.choices import CheckInMethod
 from plans.models import Task
@@ -32,22 +37,30 @@ class BoardPlanFiguresTests(PlanTestCase):
         self.addCleanup(traveller.stop)
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    def figures(self, response) -> dict:
-        return {key: rate for key, _label, rate in response.context["plan_figures"]}
+    def rebuild(self):
+        with scopes_disabled():
+            rollup_rebuild(company=self.company, days=[dt.date(2026, 12, d) for d in range(1, 6)])
+
+    def patrol_row(self, response) -> dict:
+        rows = {row["kind"]: row for row in response.context["plans"]}
+        return rows.get("patrol")
 
     def test_it_shows_this_months_figures_to_an_owner(self):
+        self.rebuild()
         self.login(self.owner)
         response = self.client.get(BOARD.format(pk=self.project.pk))
         self.assertEqual(response.status_code, 200)
-        figures = self.figures(response)
-        self.assertEqual((figures["coverage"].numerator, figures["coverage"].denominator), (2, 6))
-        self.assertEqual((figures["completion"].numerator, figures["completion"].denominator), (1, 2))
-        self.assertEqual((figures["on_time"].numerator, figures["on_time"].denominator), (0, 2))
-        self.assertContains(response, 'data-figure="coverage"')
+        row = self.patrol_row(response)
+        self.assertEqual((row["coverage"].numerator, row["coverage"].denominator), (2, 6))
+        self.assertEqual((row["rate"].numerator, row["rate"].denominator), (1, 2))
+        figures = {f.code: f.rate for f in response.context["figures"]}
+        self.assertEqual((figures["task_on_time"].numerator, figures["task_on_time"].denominator), (0, 2))
+        self.assertContains(response, 'data-plan-kind="patrol"')
         self.assertContains(response, "33.3%")
         self.assertContains(response, "50.0%")
 
     def test_it_names_no_staff_and_no_task(self):
+        self.rebuild()
         self.login(self.owner)
         response = self.client.get(BOARD.format(pk=self.project.pk))
         for private in (
@@ -61,17 +74,19 @@ class BoardPlanFiguresTests(PlanTestCase):
             self.assertNotContains(response, private)
 
     def test_it_counts_only_this_month(self):
+        self.rebuild()
         with time_machine.travel(at(2027, 1, 3, 12, 0), tick=False):
             self.login(self.owner)
             response = self.client.get(BOARD.format(pk=self.project.pk))
-        self.assertIsNone(response.context["plan_figures"])
-        self.assertNotContains(response, 'data-figure="coverage"')
+        row = self.patrol_row(response)
+        self.assertEqual((row["plans"], row["scheduled"], row["rate"].denominator), (1, 0, 0))
 
     def test_it_shows_nothing_for_a_project_without_tasks(self):
         self.login(self.admin)
         response = self.client.get(BOARD.format(pk=self.project2.pk))
         self.assertEqual(response.status_code, 200)
-        self.assertIsNone(response.context["plan_figures"])
+        self.assertEqual(response.context["plans"], [])
+        self.assertNotContains(response, 'data-plan-kind="patrol"')
 
     def test_it_keeps_other_companies_boards_closed(self):
         self.login(self.outsider)
