@@ -1,0 +1,570 @@
+"""The quality dashboard (/analytics/): every figure of one page, company → project → department.
+
+``dashboard(*, user, date_from, date_to, project=None, department=None)`` reads the roll-ups only
+(never the orders, tasks or findings), in a fixed number of grouped queries whatever the number of
+projects: one per roll-up table and grouping (the rows of the by-project / by-department /
+by-person table, the trend), the hotspot tables, the inspection roll-up and the open alerts, plus
+the labels. The view only renders what it returns.
+
+Scope: the company view covers every project the user reads KPIs of (``analytics.view``); the
+project view one project; the department view one department of it. Targets: a project's are its
+service level's (``Kpi.targets``); the company's is the projects' own targets weighted by each
+project's denominator (the figure the company reaches when every project just meets its own
+target), level 2 when nothing was due. See docs/analytics.md, "Dashboard and hotspots".
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+
+from accounts.models import User
+from analytics.kpis import HOUSEHOLDS, KPIS, Kpi
+from analytics.models import FindingDaily, HotspotDaily, HourlyLoad, TaskDaily, WorkOrderDaily
+from core.access import access_for, restrict
+from core.choices import Perm, ServiceLevel
+from core.models import Area, Building, Department, Project
+from lib.figures import Rate
+
+# The tiles, in the order shown: the main KPIs of DOMAIN §6.3 a quality manager watches daily.
+TILES = (
+    "repair_arrive_on_time",
+    "repair_resolve_on_time",
+    "repair_first_pass",
+    "complaint_closure",
+    "follow_up_satisfaction",
+    "plan_completion",
+    "patrol_coverage",
+    "rectification_on_time",
+)
+# Smaller figures under the tiles.
+SECONDARY = (
+    "repair_arrive_minutes",
+    "repair_complete_minutes",
+    "repair_rework",
+    "repair_first_visit",
+    "complaint_on_time",
+    "repeat_complaints",
+    "valid_complaints",
+    "follow_up_rate",
+    "average_rating",
+    "task_on_time",
+    "rectification_rate",
+)
+# Trend lines (with their target) and the columns of the by-project table.
+TRENDS = (
+    "repair_arrive_on_time",
+    "repair_resolve_on_time",
+    "follow_up_satisfaction",
+    "plan_completion",
+    "patrol_coverage",
+    "rectification_on_time",
+)
+TABLE_KPIS = (
+    "repair_arrive_on_time",
+    "repair_resolve_on_time",
+    "complaint_closure",
+    "follow_up_satisfaction",
+    "plan_completion",
+    "patrol_coverage",
+    "rectification_on_time",
+)
+# Ranges up to this many days are drawn by day, longer ones by month.
+DAILY_UP_TO = 62
+# The longest range the page reads (three years by month).
+MAX_DAYS = 3 * 366
+TOP_CATEGORIES = 10
+TOP_PLACES = 12
+TOP_REPEATS = 10
+LATEST_ALERTS = 6
+SLA_COLUMNS = (
+    "reported",
+    "arrive_due",
+    "arrive_on_time",
+    "resolve_due",
+    "resolve_on_time",
+    "arrived",
+    "arrive_minutes",
+)
+ROW_KEY = {"company": "project_id", "project": "department_id", "department": "person_id"}
+
+
+@dataclass
+class Figure:
+    """One KPI over one scope: its Rate, the target it is held to and whether it meets it."""
+
+    kpi: Kpi
+    rate: Rate
+    target: float | None = None  # a fraction for %, else in the KPI's unit
+
+    @property
+    def code(self) -> str:
+        return self.kpi.code
+
+    @property
+    def value(self) -> float | None:
+        """The figure as shown: percent, per 1,000 households, stars or minutes."""
+        return _display(self.kpi, self.rate.rate)
+
+    @property
+    def target_value(self) -> float | None:
+        return _display(self.kpi, self.target)
+
+    @property
+    def ok(self) -> bool | None:
+        """True when the figure meets its target, False when it misses, None when either is unknown."""
+        if self.rate.rate is None or self.target is None:
+            return None
+        rate = round(self.rate.rate, 6)
+        return rate >= self.target if self.kpi.higher_is_better else rate <= self.target
+
+
+def _display(kpi: Kpi, value: float | None) -> float | None:
+    if value is None:
+        return None
+    if kpi.unit == "%":
+        return round(value * 100, 1)
+    if kpi.unit == "per_1000":
+        return round(value * 1000, 2)
+    if kpi.unit == "minutes":
+        return round(value)
+    return round(value, 2)
+
+
+@dataclass
+class Scope:
+    level: str  # company, project or department
+    date_from: dt.date
+    date_to: dt.date
+    grain: str  # day or month
+    project: Project | None = None
+    department: Department | None = None
+    projects: list[Project] = field(default_factory=list)  # visible, for the picker and the table
+
+    def params(self) -> dict[str, Any]:
+        """The query of this scope (for links): from, to, project, department."""
+        params = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        if self.project:
+            params["project"] = self.project.pk
+        if self.department:
+            params["department"] = self.department.pk
+        return params
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """This month: its first day to today."""
+    return today.replace(day=1), today
+
+
+#
+# The selector
+#
+def dashboard(
+    *,
+    user: User,
+    date_from: dt.date,
+    date_to: dt.date,
+    project: Project | None = None,
+    department: Department | None = None,
+) -> dict[str, Any]:
+    """Every figure of the dashboard for ``user`` over ``date_from``..``date_to`` (local days).
+
+    PermissionDenied without ``analytics.view`` or for a project the user may not read; ValueError
+    for a reversed or too long range, or a department outside the project."""
+    scope = _scope(user, date_from, date_to, project, department)
+    row_key = ROW_KEY[scope.level]
+    rows_of = _rows_of(user, scope)
+    buckets = _buckets(scope)
+
+    orders = _grouped(rows_of(WorkOrderDaily), row_key, _columns(WorkOrderDaily, SLA_COLUMNS))
+    tasks = _grouped(rows_of(TaskDaily), row_key, _columns(TaskDaily))
+    findings = _grouped(rows_of(FindingDaily), row_key, _columns(FindingDaily))
+    by_row = {WorkOrderDaily: orders, TaskDaily: tasks, FindingDaily: findings}
+    trend_sums = {
+        table: _grouped(
+            rows_of(table), "bucket", _columns(table, ("reported",) if table is WorkOrderDaily else ()), scope
+        )
+        for table in (WorkOrderDaily, TaskDaily, FindingDaily)
+    }
+
+    projects = {p.pk: p for p in scope.projects}
+    in_scope = [scope.project] if scope.project else scope.projects
+    households = {p.pk: p.households for p in in_scope} if scope.level != "department" else {}
+    totals = {
+        code: _figure(KPIS[code], by_row, row_key, None, scope, projects, households) for code in (*TILES, *SECONDARY)
+    }
+
+    return {
+        "scope": scope,
+        "tiles": [totals[c] for c in TILES],
+        "secondary": [totals[c] for c in SECONDARY],
+        "trend": _trend(scope, buckets, trend_sums, totals),
+        "sla": _sla(orders),
+        "patrol": _patrol(tasks),
+        "inspection": _inspection(user, scope),
+        "top_categories": _top_categories(rows_of(HotspotDaily)),
+        "places": _places(rows_of(HotspotDaily)),
+        "hours": _hours(rows_of(HourlyLoad)),
+        "repeats": _repeats(rows_of(HotspotDaily), projects),
+        "alerts": _alerts(user, scope),
+        "rows": _table(scope, by_row, row_key, projects, households),
+        "departments": list(scope.project.departments.order_by("name")) if scope.project else [],
+    }
+
+
+def _scope(user, date_from, date_to, project, department) -> Scope:
+    access = access_for(user)
+    if not (access.is_superuser or access.has(Perm.KPI_VIEW)):
+        raise PermissionDenied
+    if date_from > date_to:
+        raise ValueError("date_from is after date_to")
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        raise ValueError(f"at most {MAX_DAYS} days")
+    if department is not None and project is None:
+        project = department.project
+    if department is not None and department.project_id != project.pk:
+        raise ValueError("the department is not one of the project's")
+    visible = list(
+        restrict(Project.objects.all(), user, Perm.KPI_VIEW, project_field="id")
+        .filter(is_active=True)
+        .order_by("name", "pk")
+    )
+    if project is not None and project.pk not in {p.pk for p in visible}:
+        raise PermissionDenied
+    level = "department" if department else "project" if project else "company"
+    grain = "day" if (date_to - date_from).days < DAILY_UP_TO else "month"
+    return Scope(level, date_from, date_to, grain, project, department, visible)
+
+
+def _rows_of(user, scope: Scope):
+    """A function giving the visible rows of a roll-up table within the scope and the period."""
+
+    def rows(table) -> QuerySet:
+        qs = restrict(table.objects.all(), user, Perm.KPI_VIEW).filter(day__gte=scope.date_from, day__lte=scope.date_to)
+        if scope.project:
+            qs = qs.filter(project=scope.project)
+        else:
+            qs = qs.filter(project__in=[p.pk for p in scope.projects])
+        if scope.department:
+            qs = qs.filter(department=scope.department)
+        return qs.order_by()
+
+    return rows
+
+
+def _columns(table, extra=()) -> list[str]:
+    return sorted(
+        {c for k in KPIS.values() if k.table is table for c in (*k.numerator, *k.denominator) if c != HOUSEHOLDS}
+        | set(extra)
+    )
+
+
+def _grouped(qs: QuerySet, key: str, columns: list[str], scope: Scope | None = None) -> dict[tuple, dict]:
+    """{(group value, kind): {column: sum}}; ``key`` "bucket" groups by the scope's day or month."""
+    if key == "bucket" and scope.grain == "month":
+        qs = qs.annotate(bucket=TruncMonth("day"))
+    elif key == "bucket":
+        key = "day"
+    rows = qs.values(key, "kind").annotate(**{f"s_{c}": Sum(c) for c in columns})
+    return {(_as_date(r[key]), r["kind"]): {c: r[f"s_{c}"] or 0 for c in columns} for r in rows}
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _buckets(scope: Scope) -> list[dt.date]:
+    if scope.grain == "day":
+        return [scope.date_from + dt.timedelta(days=n) for n in range((scope.date_to - scope.date_from).days + 1)]
+    months, month = [], scope.date_from.replace(day=1)
+    while month <= scope.date_to:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+#
+# Figures and targets
+#
+def _sum(kpi: Kpi, sums: dict[tuple, dict], group=None) -> tuple[int, int]:
+    """(numerator, denominator) of ``kpi`` over the rows of ``group`` (None: every group)."""
+    num = den = 0
+    for (key, kind), row in sums.items():
+        if group is not None and key != group:
+            continue
+        if kpi.kinds and kind not in kpi.kinds:
+            continue
+        num += sum(row[c] for c in kpi.numerator)
+        den += sum(row[c] for c in kpi.denominator if c != HOUSEHOLDS)
+    return num, den
+
+
+def _level_target(kpi: Kpi, project: Project | None) -> float | None:
+    return kpi.target(project.service_level if project else ServiceLevel.LEVEL_2)
+
+
+def _figure(kpi, by_row, row_key, group, scope, projects, households) -> Figure:
+    sums = by_row[kpi.table]
+    num, den = _sum(kpi, sums, group)
+    if HOUSEHOLDS in kpi.denominator:
+        if row_key == "project_id" and group is not None:
+            den = households.get(group, 0)
+        elif group is None:
+            den = sum(households.values())
+        else:
+            den = 0  # per department or person: no households
+    rate = Rate({} if group is None else {row_key[:-3]: group}, num, den)
+    if scope.project is not None:
+        target = _level_target(kpi, scope.project)
+    elif group is not None:
+        target = _level_target(kpi, projects.get(group))
+    else:
+        target = _weighted_target(kpi, sums, projects, households)
+    return Figure(kpi, rate, target)
+
+
+def _weighted_target(kpi: Kpi, sums, projects: dict[int, Project], households) -> float | None:
+    """The projects' own targets weighted by their denominators; level 2 when nothing was due."""
+    weight = total = 0.0
+    for pk, project in projects.items():
+        target = _level_target(kpi, project)
+        if target is None:
+            continue
+        den = households.get(pk, 0) if HOUSEHOLDS in kpi.denominator else _sum(kpi, sums, pk)[1]
+        weight += den
+        total += den * target
+    return round(total / weight, 6) if weight else _level_target(kpi, None)
+
+
+#
+# Sections
+#
+def _trend(scope: Scope, buckets, sums, totals) -> dict[str, Any]:
+    series = {}
+    for code in TRENDS:
+        kpi = KPIS[code]
+        values = []
+        for bucket in buckets:
+            num, den = _sum(kpi, sums[kpi.table], bucket)
+            values.append(Rate({"bucket": bucket}, num, den))
+        series[code] = {"kpi": kpi, "rates": values, "target": totals[code].target}
+    volume: dict[str, list[int]] = defaultdict(lambda: [0] * len(buckets))
+    index = {b: n for n, b in enumerate(buckets)}
+    for (bucket, kind), row in sums[WorkOrderDaily].items():
+        if bucket in index and row["reported"]:
+            volume[kind][index[bucket]] += row["reported"]
+    return {"buckets": buckets, "grain": scope.grain, "series": series, "volume": dict(sorted(volume.items()))}
+
+
+def _sla(orders) -> list[dict[str, Any]]:
+    """SLA compliance per order kind: on site and completed on time, average response."""
+    by_kind: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SLA_COLUMNS, 0))
+    for (_key, kind), row in orders.items():
+        for c in SLA_COLUMNS:
+            by_kind[kind][c] += row[c]
+    out = []
+    for kind, row in sorted(by_kind.items(), key=lambda kv: -kv[1]["reported"]):
+        if not any(row.values()):
+            continue
+        out.append(
+            {
+                "kind": kind,
+                **row,
+                "arrive": Rate({"kind": kind}, row["arrive_on_time"], row["arrive_due"]),
+                "resolve": Rate({"kind": kind}, row["resolve_on_time"], row["resolve_due"]),
+                "minutes": round(row["arrive_minutes"] / row["arrived"]) if row["arrived"] else None,
+            }
+        )
+    return out
+
+
+def _patrol(tasks) -> list[dict[str, Any]]:
+    """Per plan kind: check-ins on time ÷ required (patrol coverage) and tasks completed ÷ due."""
+    by_kind: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (_key, kind), row in tasks.items():
+        for c, v in row.items():
+            by_kind[kind][c] += v
+    return [
+        {
+            "kind": kind,
+            "coverage": Rate({"kind": kind}, row["on_time_checkins"], row["required_checkins"]),
+            "completion": Rate({"kind": kind}, row["completed"], row["due"]),
+            "missed": row["missed"],
+        }
+        for kind, row in sorted(by_kind.items())
+        if row["due"] or row["required_checkins"]
+    ]
+
+
+def _inspection(user, scope: Scope) -> dict[str, Any]:
+    """Inspection scores of the months the period touches (inspections' own roll-up, whole months)."""
+    from inspections.selectors import scores
+
+    projects = [scope.project.pk] if scope.project else [p.pk for p in scope.projects]
+    common = {"user": user, "date_from": scope.date_from, "date_to": scope.date_to, "projects": projects}
+    if scope.department:
+        kinds = [scope.department.kind]
+        by_group = scores(group_by="department", department_kinds=kinds, **common)
+        trend = scores(group_by=("department", "period"), department_kinds=kinds, **common)
+    else:
+        by_group = scores(group_by="project", **common)
+        trend = scores(group_by="period", **common)
+    rounds = sum(f.rounds for f in by_group)
+    achieved = sum((f.achieved for f in by_group), Decimal(0))
+    possible = sum((f.possible for f in by_group), Decimal(0))
+    from inspections.scoring import percent
+
+    return {
+        "score": percent(achieved, possible),
+        "rounds": rounds,
+        "findings": sum(f.findings for f in by_group),
+        "by_project": {f.group.get("project_id"): f for f in by_group if "project_id" in f.group},
+        "trend": [(f.group["period"], f.score) for f in sorted(trend, key=lambda f: f.group["period"])],
+    }
+
+
+def _top_categories(hotspots: QuerySet) -> list[dict[str, Any]]:
+    from workorders.models import Category
+
+    rows = list(
+        hotspots.values("category_id")
+        .annotate(reported=Sum("reported"), complaints=Sum("complaints"), repeats=Sum("repeats"))
+        .order_by("-reported", "category_id")[:TOP_CATEGORIES]
+    )
+    names = dict(
+        Category.objects.filter(pk__in=[r["category_id"] for r in rows if r["category_id"]]).values_list("pk", "name")
+    )
+    return [{**r, "name": names.get(r["category_id"])} for r in rows]
+
+
+def _place_label(building: str | None, area: str | None) -> str | None:
+    if building and area:
+        return f"{building} · {area}"
+    return area or building
+
+
+def _places(hotspots: QuerySet) -> dict[str, Any]:
+    """Building / public area × category: the busiest places and categories (one grouped query)."""
+    from workorders.models import Category
+
+    rows = list(
+        hotspots.values("building_id", "area_id", "category_id").annotate(n=Sum("reported")).order_by("-n")[:2000]
+    )
+    place_totals: dict[tuple, int] = defaultdict(int)
+    category_totals: dict[int | None, int] = defaultdict(int)
+    for r in rows:
+        place_totals[(r["building_id"], r["area_id"])] += r["n"]
+        category_totals[r["category_id"]] += r["n"]
+    places = sorted(place_totals, key=lambda p: (-place_totals[p], p[0] or 0, p[1] or 0))[:TOP_PLACES]
+    categories = sorted(category_totals, key=lambda c: (-category_totals[c], c or 0))[:TOP_CATEGORIES]
+    buildings = dict(Building.objects.filter(pk__in={b for b, _a in places if b}).values_list("pk", "name"))
+    areas = dict(Area.objects.filter(pk__in={a for _b, a in places if a}).values_list("pk", "name"))
+    names = dict(Category.objects.filter(pk__in=[c for c in categories if c]).values_list("pk", "name"))
+    cells = [
+        (categories.index(r["category_id"]), places.index((r["building_id"], r["area_id"])), r["n"], r)
+        for r in rows
+        if r["category_id"] in categories and (r["building_id"], r["area_id"]) in places
+    ]
+    return {
+        "places": [
+            {"building_id": b, "area_id": a, "label": _place_label(buildings.get(b), areas.get(a))} for b, a in places
+        ],
+        "categories": [{"category_id": c, "name": names.get(c)} for c in categories],
+        "cells": cells,
+    }
+
+
+def _hours(loads: QuerySet) -> dict[str, Any]:
+    """Orders reported by ISO weekday (1 = Monday) × local hour."""
+    rows = loads.annotate(weekday=ExtractIsoWeekDay("day")).values("weekday", "hour").annotate(n=Sum("reported"))
+    cells = [(r["hour"], r["weekday"], r["n"]) for r in rows if r["n"]]
+    return {"cells": sorted(cells), "total": sum(c[2] for c in cells)}
+
+
+def _repeats(hotspots: QuerySet, projects: dict[int, Project]) -> list[dict[str, Any]]:
+    """The places and categories with the most repeated problems."""
+    from workorders.models import Category
+
+    rows = list(
+        hotspots.filter(repeats__gt=0)
+        .values("project_id", "building_id", "area_id", "category_id", "kind")
+        .annotate(repeats=Sum("repeats"), reported=Sum("reported"))
+        .order_by("-repeats", "-reported", "project_id", "category_id")[:TOP_REPEATS]
+    )
+    buildings = dict(
+        Building.objects.filter(pk__in={r["building_id"] for r in rows if r["building_id"]}).values_list("pk", "name")
+    )
+    areas = dict(Area.objects.filter(pk__in={r["area_id"] for r in rows if r["area_id"]}).values_list("pk", "name"))
+    names = dict(
+        Category.objects.filter(pk__in={r["category_id"] for r in rows if r["category_id"]}).values_list("pk", "name")
+    )
+    return [
+        {
+            **r,
+            "project": projects.get(r["project_id"]),
+            "place": _place_label(buildings.get(r["building_id"]), areas.get(r["area_id"])),
+            "category": names.get(r["category_id"]),
+        }
+        for r in rows
+    ]
+
+
+def _alerts(user, scope: Scope) -> dict[str, Any]:
+    """Open (unresolved) alerts of the scope: counts by severity and project, and the latest."""
+    from alerts.choices import OPEN_ALERT_STATUSES
+    from alerts.selectors import alert_visible
+
+    qs = alert_visible(user=user).filter(status__in=OPEN_ALERT_STATUSES)
+    if scope.project:
+        qs = qs.filter(project=scope.project)
+    else:
+        qs = qs.filter(
+            Q(project__in=[p.pk for p in scope.projects])
+            | Q(project__isnull=True, company_id__in={p.company_id for p in scope.projects})
+        )
+    counts = list(qs.order_by().values("project_id", "severity").annotate(n=Count("id")))
+    by_severity: dict[str, int] = defaultdict(int)
+    by_project: dict[int | None, int] = defaultdict(int)
+    for r in counts:
+        by_severity[r["severity"]] += r["n"]
+        by_project[r["project_id"]] += r["n"]
+    latest = list(qs.select_related("project", "rule").order_by("-last_seen_at", "-id")[:LATEST_ALERTS])
+    return {
+        "total": sum(by_severity.values()),
+        "by_severity": dict(by_severity),
+        "by_project": dict(by_project),
+        "latest": latest,
+    }
+
+
+def _table(scope: Scope, by_row, row_key, projects, households) -> list[dict[str, Any]]:
+    """One row per project (company view), department (project view) or person (department view)."""
+    keys = set()
+    for sums in by_row.values():
+        keys |= {key for key, _kind in sums}
+    if scope.level == "company":
+        keys |= set(projects)  # every project, even a quiet one
+        labels = {pk: p.name for pk, p in projects.items()}
+        objects = projects
+    elif scope.level == "project":
+        departments = {d.pk: d for d in scope.project.departments.all()}
+        keys |= set(departments)
+        labels = {pk: d.name for pk, d in departments.items()}
+        objects = departments
+    else:
+        users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in keys if k])}
+        labels = {pk: u.name or u.username for pk, u in users.items()}
+        objects = users
+    rows = []
+    for key in keys:
+        figures = {code: _figure(KPIS[code], by_row, row_key, key, scope, projects, households) for code in TABLE_KPIS}
+        reported = sum(row["reported"] for (k, _kind), row in by_row[WorkOrderDaily].items() if k == key)
+        rows.append(
+            {"key": key, "label": labels.get(key), "object": objects.get(key), "reported": reported, "figures": figures}
+        )
+    return sorted(rows, key=lambda r: (r["key"] is None, r["label"] or "", r["key"] or 0))
