@@ -4,5 +4,5 @@ from analytics import views_staff
 
 urlpatterns: list = [
     path("staff/", views_staff.staff_list, name="staff"),
-    path("staff/<int:pk>/", views_staff.staff_person, name="staff_person"),
+    path("staff/<int:person>/", views_staff.staff_person, name="staff_person"),
 ]

@@ -108,7 +108,7 @@ def _span_query(params: dict) -> dict:
 @staff_required()
 def staff_list(request: HttpRequest) -> HttpResponse:
     if staff.staff_scope(request.user) != staff.SCOPE_ALL:
-        return redirect("analytics:staff_person", pk=request.user.pk)
+        return redirect("analytics:staff_person", person=request.user.pk)
     today = timezone.localdate()
     form, params = _read(StaffFilterForm, request, {"date_from": _month_start(today), "date_to": today})
     rows = None
@@ -142,8 +142,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
-    person = staff.get_staff_person_for_user(request.user, pk)
+def staff_person(request: HttpRequest, person: int) -> HttpResponse:
+    person = staff.get_staff_person_for_user(request.user, person)
     today = timezone.localdate()
     months = today.year * 12 + today.month - 1 - 11  # twelve months with this one
     first = dt.date(months // 12, months % 12 + 1, 1)
