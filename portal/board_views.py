@@ -30,24 +30,30 @@ def _period(request) -> str:
 
 
 def _charts(history: dict) -> list[dict]:
-    """One trend per figure, with the target of the project's service level as a dashed line."""
+    """One trend per figure, with the target of the project's service level as a dashed line; no
+    chart (options None) for a figure with nothing due in the whole period."""
     charts = []
     for series in history["series"]:
         target = series["target"]
+        if all(p is None for p in series["percents"]):
+            charts.append({"id": f"board-{series['code']}", "options": None, **series})
+            continue
         options = line_chart(
             categories=history["labels"],
             series=[(series["label"], series["percents"])],
             target=None if target is None else round(target * 100, 1),
             target_label=gettext_lazy("Target"),
             percent=True,
+            y_min=0,
         )
-        charts.append({"id": f"board-{series['code']}", "label": series["label"], "options": options, **series})
+        charts.append({"id": f"board-{series['code']}", "options": options, **series})
     return charts
 
 
 def _render_board(request, project: Project, *, public: bool):
     context = board_context(project=project, period=_period(request))
     context["charts"] = _charts(context["history"])
+    context["has_charts"] = any(c["options"] for c in context["charts"])
     context["public"] = public
     response = render(request, "portal/board/board.html", context)
     # The public link must stop working the moment it is rotated or switched off, and its token
