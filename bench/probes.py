@@ -574,7 +574,20 @@ def alert_eval(**args) -> dict:
     return probe(**args)
 
 
+def _analytics(name: str):
+    def probe(**args) -> dict:
+        from bench import probe_analytics
+
+        return getattr(probe_analytics, name)(**args)
+
+    return probe
+
+
 PROBES = {
+    "rollup_day": _analytics("rollup_day"),
+    "dashboard_http": _analytics("dashboard_http"),
+    "dashboard_sql": _analytics("dashboard_sql"),
+    "report_pdf": _analytics("report_pdf"),
     "alert_eval": alert_eval,
     "inspection_rollup": inspection_rollup,
     "sla_sweep": sla_sweep,

@@ -1,3 +1,3 @@
 """Benchmark figures: importing a module registers its figures (in this order)."""
 
-from bench.figures import alerts, gen_scale, inspections, keywords, plans, workorders  # noqa: F401
+from bench.figures import alerts, analytics, gen_scale, inspections, keywords, plans, workorders  # noqa: F401
