@@ -102,6 +102,15 @@ class NarrativeForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
+    # Declared here: a model-generated field would query all projects at import, outside any company scope.
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        required=False,
+        queryset=Project.objects.none(),
+        empty_label=_("Whole company"),
+        help_text=_("Leave empty for a company-wide campaign."),
+    )
+
     class Meta:
         model = Campaign
         fields = ["name", "description", "project", "baseline_from", "baseline_to", "date_from", "date_to"]

@@ -79,6 +79,8 @@ MODEL_WORDS = [
     "ormq",
     "failure",
     "success",
+    "campaign",
+    "report",
 ]
 PUBLIC_ROUTES = {
     "accounts:login",
@@ -283,6 +285,15 @@ class IsolationTests(BaseTestCase):
         cls.device = Device.objects.create(company=cls.company, project=cls.project, code="acme-pump", name="安居水泵")
         cls.gateway = Gateway.objects.create(company=cls.company, name="安居网关", key_prefix="abcd", key_hash="0" * 64)
         admin_membership = cls.admin.memberships.get()
+        from analytics.report_models import Campaign, Report
+
+        day = timezone.localdate()
+        cls.campaign = Campaign.objects.create(
+            company=cls.company, name="安居品质月", baseline_from=day, baseline_to=day, date_from=day, date_to=day
+        )
+        cls.report = Report.objects.create(
+            company=cls.company, kind="monthly", date_from=day, date_to=day, plan="安居品质月计划"
+        )
         cls.company_a_objects = {
             "project": cls.project,
             "building": cls.building,
@@ -343,10 +354,13 @@ class IsolationTests(BaseTestCase):
             "device": cls.device,
             "gateway": cls.gateway,
             "alert": cls.alert,
+            "campaign": cls.campaign,
+            "report": cls.report,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
         cls.company_a_markers = [
             "安居物业",
+            "安居品质月",
             "周业主",
             "13800000001",
             "王经理",
