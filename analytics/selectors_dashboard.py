@@ -568,3 +568,53 @@ def _table(scope: Scope, by_row, row_key, projects, households) -> list[dict[str
             {"key": key, "label": labels.get(key), "object": objects.get(key), "reported": reported, "figures": figures}
         )
     return sorted(rows, key=lambda r: (r["key"] is None, r["label"] or "", r["key"] or 0))
+
+
+#
+# Drill-down of the hotspot figures
+#
+HOTSPOT_FILTERS = ("building_id", "area_id", "category_id", "kind", "hour")
+
+
+def hotspot_records(
+    *,
+    user: User,
+    counter: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    project: Project | None = None,
+    department: Department | None = None,
+    filters: dict | None = None,
+) -> QuerySet:
+    """The orders behind a hotspot figure: ``counter`` (reported, repeats or complaints) over the
+    period and scope, narrowed by ``filters`` (building_id, area_id, category_id, kind, hour; 0 or
+    None means "none"; ``weekday`` 1–7 keeps those days). Restricted like the dashboard."""
+    from analytics.services.rollup import counter_records
+
+    scope = _scope(user, date_from, date_to, project, department)
+    filters = dict(filters or {})
+    weekday = filters.pop("weekday", None)
+    by_hour = filters.get("hour") is not None or weekday is not None
+    model = HourlyLoad if by_hour else HotspotDaily
+    if by_hour and counter != "reported":
+        raise ValueError("by weekday and hour only the reported orders")
+    if counter not in ("reported", "repeats", "complaints"):
+        raise ValueError(f"unknown counter {counter}")
+    companies = {p.company_id: p.company for p in ([scope.project] if scope.project else scope.projects)}
+    if len(companies) != 1:
+        raise ValueError("name the project")
+    (company,) = companies.values()
+    days = _buckets(Scope("project", date_from, date_to, "day"))
+    if weekday is not None:
+        days = [d for d in days if d.isoweekday() == weekday]
+    keys = {k: (v or None) if k != "kind" else v for k, v in filters.items() if k in HOTSPOT_FILTERS and k in filters}
+    if "kind" in keys and not keys["kind"]:
+        del keys["kind"]
+    if scope.project:
+        keys["project_id"] = scope.project.pk
+    if scope.department:
+        keys["department_id"] = scope.department.pk
+    records = counter_records(company=company, model=model, counter=counter, days=days, filters=keys)
+    if not scope.project:
+        records = records.filter(project__in=[p.pk for p in scope.projects])
+    return restrict(records, user, Perm.KPI_VIEW)
