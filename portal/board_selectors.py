@@ -76,6 +76,12 @@ def board_project_for_user(*, user, pk) -> Project:
     raise Http404
 
 
+def committee_projects(*, user) -> list[Project]:
+    """The active projects whose owners' committee ``user`` sits on (their boards, for the /m/ home)."""
+    ids = Membership.objects.filter(user=user, role=Role.COMMITTEE, is_active=True).values("project_id")
+    return list(Project.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
 def board_project_for_token(*, token: str) -> Project:
     """The project whose public link is ``token`` right now; 404 for unknown, rotated or switched-off links."""
     if not token:

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 from portal import selectors
+from portal.board_selectors import committee_projects
 
 
 def owner_required(view):
@@ -22,7 +23,8 @@ def owner_required(view):
 def home(request):
     links = selectors.my_unit_links(user=request.user)
     notices = selectors.my_notices(user=request.user)[:5]
-    return render(request, "portal/home.html", {"links": links, "notices": notices})
+    context = {"links": links, "notices": notices, "committee_projects": committee_projects(user=request.user)}
+    return render(request, "portal/home.html", context)
 
 
 @owner_required

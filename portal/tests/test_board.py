@@ -109,6 +109,14 @@ class BoardAccessTests(BoardTestCase):
         url = BOARD.format(pk=self.project.pk)
         self.assertRedirects(self.client.get(url), f"/m/login/?next={url}")
 
+    def test_it_links_the_committee_to_its_board_from_the_owner_home(self):
+        self.login(self.committee)
+        self.assertContains(self.client.get("/m/"), BOARD.format(pk=self.project.pk))
+        self.login(self.committee2)
+        response = self.client.get("/m/")
+        self.assertContains(response, BOARD.format(pk=self.project2.pk))
+        self.assertNotContains(response, BOARD.format(pk=self.project.pk))
+
 
 #
 # The public link
@@ -151,6 +159,13 @@ class PublicLinkTests(BoardTestCase):
         self.assertNotEqual(new, old)
         self.assertEqual(self.client.get(old).status_code, 404)
         self.assertEqual(self.client.get(new).status_code, 200)
+
+    def test_it_opens_to_people_signed_in_elsewhere(self):
+        url = self.public_link()
+        self.login(self.outsider)  # another company's admin: the link is what counts
+        response = self.client.get(url)
+        self.assertContains(response, self.project.name)
+        self.assertContains(response, "Sign out")
 
     def test_it_answers_404_for_an_inactive_project(self):
         url = self.public_link()
@@ -353,6 +368,22 @@ class BoardRectificationTests(BoardTestCase):
         with time_machine.travel(finding.due_at + dt.timedelta(hours=1), tick=False):
             rows = self.client.get(BOARD.format(pk=self.project.pk)).context["rectification"]
         self.assertEqual((rows["open"], rows["overdue"]), (1, 1))
+
+    def test_it_publishes_rectification_orders_raised_without_a_finding(self):
+        order = services.workorder_create(
+            project=self.project,
+            data={"kind": "rectification", "description": "钱师傅负责：1-1-201门口的消防通道堆物", "area": self.area},
+            actor=self.admin,
+        )
+        self.login(self.owner)
+        response = self.client.get(BOARD.format(pk=self.project.pk))
+        (row,) = response.context["rectification"]["rows"]
+        self.assertEqual(
+            (row["what"], row["place"], row["done"]), ("钱**负责：***门口的消防通道堆物", "1栋大堂", False)
+        )
+        self.assertEqual(row["raised"], order.created)
+        self.assertNotIn("钱师傅", visible(response))
+        self.assertNotIn("1-1-201", visible(response))
 
     def test_it_leaves_out_cancelled_findings_and_other_projects(self):
         cancelled = finding_services.finding_create(
