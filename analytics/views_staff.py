@@ -78,6 +78,27 @@ def _month_start(today: dt.date) -> dt.date:
     return today.replace(day=1)
 
 
+def _twelve_months_to(day: dt.date) -> dt.date:
+    """The first day of the twelve months ending with ``day``'s month."""
+    months = day.year * 12 + day.month - 1 - 11
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def _person_query(params: dict | None) -> str:
+    """A person's page from the ranking: his twelve months up to the ranking's end, same project and
+    department (a trend of the ranking's single month would be one point)."""
+    if params is None:
+        return ""
+    query = {
+        "date_from": _twelve_months_to(params["date_to"]).isoformat(),
+        "date_to": params["date_to"].isoformat(),
+        "period": "month",
+        "project": params["project"].pk if params.get("project") else None,
+        "department": params["department"].pk if params.get("department") else None,
+    }
+    return urlencode({k: v for k, v in query.items() if v is not None})
+
+
 def _read(form_class, request: HttpRequest, defaults: dict):
     """(form, cleaned params or None); without a date in the query, the defaults."""
     query = request.GET if "date_from" in request.GET else None
@@ -132,9 +153,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "params": params,
         "rows": rows,
         "export_query": query.urlencode(),
-        "person_query": urlencode(
-            {k: v for k, v in _span_query(params).items() if k.startswith("date")} if params else {}
-        ),
+        "person_query": _person_query(params),
         "weights": staff.WEIGHTS,
         "min_volume": staff.MIN_VOLUME,
     }
@@ -145,9 +164,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_person(request: HttpRequest, person: int) -> HttpResponse:
     person = staff.get_staff_person_for_user(request.user, person)
     today = timezone.localdate()
-    months = today.year * 12 + today.month - 1 - 11  # twelve months with this one
-    first = dt.date(months // 12, months % 12 + 1, 1)
-    form, params = _read(PersonFilterForm, request, {"date_from": first, "date_to": today, "period": "month"})
+    defaults = {"date_from": _twelve_months_to(today), "date_to": today, "period": "month"}
+    form, params = _read(PersonFilterForm, request, defaults)
     trend = total = None
     if params is not None:
         trend = staff.staff_trend(

@@ -140,7 +140,7 @@ class StaffTrendQuerySerializer(StaffQuerySerializer):
 class KpiSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField(help_text=_("In the reader's language."))
-    unit = serializers.CharField(help_text=_("%, per_1000 (per 1,000 households) or stars (an average)."))
+    unit = serializers.CharField(help_text=_("%, per_1000 (per 1,000 households), stars or minutes (averages)."))
     higher_is_better = serializers.BooleanField()
     table = serializers.CharField(help_text=_("The roll-up it reads: workorders, tasks or findings."))
     numerator = serializers.ListField(child=serializers.CharField(), help_text=_("Summed counters."))

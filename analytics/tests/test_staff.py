@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from analytics import selectors_staff as staff
 from analytics.models import TaskDaily, WorkOrderDaily
-from analytics.tests.base import D0, DAY, AnalyticsTestCase
+from analytics.services import rollup_rebuild
+from analytics.tests.base import D0, DAY, HOUR, MINUTE, T0, AnalyticsTestCase
 from core import services
 from core.access import access_for
 from core.choices import Role
@@ -210,7 +211,10 @@ class StaffPageTests(StaffFixture):
         self.assertEqual([f.person_id for f in r.context["rows"]], [self.tech2.pk, self.staff.pk, self.supervisor.pk])
         html = r.content.decode()
         self.assertLess(html.index("孙师傅"), html.index("钱师傅"))
-        self.assertIn(self.person_url(self.staff), html)
+        # the person's twelve months up to the ranking's end
+        self.assertIn(
+            f"{self.person_url(self.staff)}?date_from=2025-12-01&amp;date_to=2026-11-30&amp;period=month", html
+        )
         self.assertIn('data-stars="4"', html)
 
     def test_it_defaults_to_this_month(self) -> None:
@@ -288,3 +292,21 @@ class StaffPageTests(StaffFixture):
         self.assertEqual(r.status_code, 200)
         self.assertIn("period", r.context["form"].errors)
         self.assertIsNone(r.context["trend"])
+
+
+class StaffFromTheServicesTests(AnalyticsTestCase):
+    """The figures of orders moved through the real services and rolled up by rollup_rebuild."""
+
+    def test_it_reads_what_the_rollup_counted(self) -> None:
+        quick = self.report(priority="p1")
+        self.repair_done(quick, arrive=T0 + 20 * MINUTE, done=T0 + HOUR)
+        slow = self.report(priority="p1", when=T0 + HOUR)
+        self.repair_done(slow, arrive=T0 + 3 * HOUR, done=T0 + 5 * HOUR)  # on site late
+        self.report(priority="p1")  # nobody assigned
+        rollup_rebuild(company=self.company, days=[D0 + n * DAY for n in range(-1, 3)])
+        (f,) = staff.staff_performance(user=self.admin, date_from=D0, date_to=D0 + DAY)
+        self.assertEqual((f.person_id, f.orders_done), (self.staff.pk, 2))
+        self.assertEqual(f.response_minutes, (20 + 120) / 2)
+        self.assertEqual(f.completion_hours, (60 + 240) / 2 / 60)
+        self.assertEqual((f.arrive_on_time.numerator, f.arrive_on_time.denominator), (1, 2))
+        self.assertEqual(f.rework.numerator, 0)
