@@ -183,6 +183,10 @@ class ReportData:
         return str(ReportKind(self.kind).label)
 
     @property
+    def service_level_label(self) -> str:
+        return str(ServiceLevel(self.service_level).label)
+
+    @property
     def scope_name(self) -> str:
         return self.project.name if self.project else self.company.name
 

@@ -6,6 +6,7 @@ import io
 
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -44,7 +45,7 @@ def _summary(wb: Workbook, data: ReportData) -> None:
             _("KPI"),
             _("Value"),
             data.compare_label,
-            _("Change"),
+            pgettext("difference", "Change"),
             _("Target"),
             _("Target met"),
             _("Numerator"),
@@ -97,7 +98,15 @@ def report_xlsx(data: ReportData) -> bytes:
         _sheet(
             wb,
             _("Goals"),
-            [_("KPI"), _("Comparison"), _("Goal"), _("Baseline"), _("Result"), _("Change"), _("Goal met")],
+            [
+                _("KPI"),
+                _("Comparison"),
+                _("Goal"),
+                _("Baseline"),
+                _("Result"),
+                pgettext("difference", "Change"),
+                _("Goal met"),
+            ],
             [[g.label, g.comparison_label, g.goal, g.baseline, g.result, g.change, _yes_no(g.met)] for g in data.goals],
         )
     if data.projects:
