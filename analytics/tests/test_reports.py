@@ -342,3 +342,26 @@ class ReportRenderTests(ReportFixture):
         projects = wb.worksheets[2]
         names = [row[0] for row in projects.iter_rows(min_row=2, values_only=True)]
         self.assertEqual(sorted(names), sorted([self.project.name, self.project2.name]))
+
+
+class ReportQueryCountTests(ReportFixture):
+    def test_a_company_report_reads_a_fixed_number_of_queries_whatever_the_projects(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from core import services as core_services
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                report_build(
+                    user=self.admin, kind="half_year", date_from=dt.date(2026, 7, 1), date_to=dt.date(2026, 12, 31)
+                )
+            return len(queries)
+
+        before = count()
+        for n in range(3):
+            core_services.project_create(
+                company=self.company, data={"name": f"新项目{n}", "code": f"new-{n}"}, actor=self.admin
+            )
+        self.assertEqual(count(), before)
+        self.assertLessEqual(before, 25)
