@@ -11,7 +11,7 @@ figures only, over all their companies, and no ranking. Nobody else sees anythin
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import Http404
 
@@ -219,8 +219,10 @@ def staff_departments(user: User) -> QuerySet[Department]:
 
 
 def get_staff_person_for_user(user: User, pk) -> User:
-    """The person whose figures ``user`` may open: himself, or someone with a role in a company or
-    project where ``user`` reads KPIs. 404 otherwise (missing and not visible alike)."""
+    """The person whose figures ``user`` may open: himself, someone with a role in a company or
+    project where ``user`` reads KPIs, or someone with work in the roll-up rows ``user`` reads (a
+    company-wide technician in a project manager's project). 404 otherwise (missing and not
+    visible alike)."""
     scope = staff_scope(user)
     try:
         pk = int(pk)
@@ -230,9 +232,12 @@ def get_staff_person_for_user(user: User, pk) -> User:
         raise Http404
     people = User.objects.filter(pk=pk)
     if scope == SCOPE_ALL and pk != user.pk and not access_for(user).is_superuser:
-        memberships = Membership.objects.filter(access_for(user).q(Perm.KPI_VIEW))
-        people = people.filter(Q(memberships__in=memberships))
-    person = people.distinct().first()
+        memberships = Membership.objects.filter(access_for(user).q(Perm.KPI_VIEW), user_id=pk)
+        worked = Q(Exists(memberships))
+        for table in (WorkOrderDaily, TaskDaily):
+            worked |= Q(Exists(_rows(table, user).filter(person_id=pk)))
+        people = people.filter(worked)
+    person = people.first()
     if person is None:
         raise Http404
     return person

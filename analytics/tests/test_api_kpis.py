@@ -1,7 +1,11 @@
 """The KPI, roll-up and staff-performance API (/api/v1/kpis/…, rollups/<table>/, staff-performance/):
 who may read what, the figures and records against the roll-ups, structured errors naming the parameter."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from analytics.kpis import KPIS
+from analytics.models import TaskDaily, WorkOrderDaily
 from analytics.services import rollup_rebuild
 from analytics.tests.base import D0, DAY, HOUR, MINUTE, T0, AnalyticsTestCase
 from core.tests.test_api import ApiTestCase
@@ -234,3 +238,48 @@ class StaffPerformanceApiTests(KpiApiTestCase):
         self.assertError(r, 400, "invalid", {"period": "invalid_choice"})
         r = self.get(f"staff-performance/{self.staff.pk}/", {"from": "2025-01-01", "to": "2026-12-31", "period": "day"})
         self.assertError(r, 400, "invalid", {"period": "invalid"})
+
+
+class KpiApiQueryCountTests(KpiApiTestCase):
+    """A fixed number of queries per request, whatever the rows: the token, the user's grants, the
+    figures (and the page's count)."""
+
+    def count(self, path: str, params: dict) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.get(path, params).status_code, 200)
+        return len(queries)
+
+    def test_the_endpoints_use_a_fixed_number_of_queries(self) -> None:
+        self.auth(self.admin)
+        cases = {
+            "kpis/values/": {**SPAN, "kpis": f"{KPI},task_on_time", "group_by": "day"},
+            "rollups/workorders/": SPAN,
+            f"kpis/{KPI}/records/": {**SPAN, "part": "denominator"},
+            "staff-performance/": SPAN,
+        }
+        before = {path: self.count(path, params) for path, params in cases.items()}
+        for n, person in enumerate((self.supervisor, self.manager, self.viewer)):
+            for day in range(3):
+                WorkOrderDaily.objects.create(
+                    company=self.company,
+                    project=self.project if n % 2 else self.project2,
+                    person=person,
+                    kind="repair",
+                    day=D0 + day * DAY,
+                    completed=2,
+                    arrive_due=1,
+                )
+                TaskDaily.objects.create(
+                    company=self.company, project=self.project, person=person, kind="patrol", day=D0 + day * DAY, due=1
+                )
+        after = {path: self.count(path, params) for path, params in cases.items()}
+        self.assertEqual(after, before)
+        self.assertEqual(
+            before,
+            {
+                "kpis/values/": 5,  # token, grants (2), two roll-ups
+                "rollups/workorders/": 5,  # token, grants (2), count, page
+                f"kpis/{KPI}/records/": 7,  # token, grants, the company, count, page
+                "staff-performance/": 6,  # token, grants (2), two roll-ups, names
+            },
+        )

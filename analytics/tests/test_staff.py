@@ -167,6 +167,17 @@ class StaffPersonTests(StaffFixture):
             with self.subTest(user=user.username, pk=pk), self.assertRaises(Http404):
                 staff.get_staff_person_for_user(user, pk)
 
+    def test_a_company_wide_technician_is_visible_where_he_worked(self) -> None:
+        roving = make_user("roving", name="周师傅")
+        services.membership_grant(company=self.company, user=roving, role=Role.STAFF, actor=self.admin)
+        with self.assertRaises(Http404):
+            staff.get_staff_person_for_user(self.manager, roving.pk)
+        tasks(roving, project=self.project2, due=1)
+        with self.assertRaises(Http404):
+            staff.get_staff_person_for_user(self.manager, roving.pk)  # the tower is not his
+        tasks(roving, project=self.project, due=1)
+        self.assertEqual(staff.get_staff_person_for_user(self.manager, roving.pk), roving)
+
     def test_it_gives_every_period_of_the_trend(self) -> None:
         trend = staff.staff_trend(
             user=self.admin, person=self.staff, date_from=MONTH[0], date_to=D0 + 60 * DAY, period="month"
