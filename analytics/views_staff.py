@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from analytics import selectors_staff as staff
+from analytics.kpis import KPIS
 from core.decorators import staff_required
 from lib.charts import line_chart
 from lib.excel import workbook_bytes, xlsx_response
@@ -108,22 +109,33 @@ def _read(form_class, request: HttpRequest, defaults: dict):
     return form, (form.cleaned_data if form.is_valid() else None)
 
 
-def _records_url(code: str, params: dict) -> str | None:
-    """The KPI drill-down page of the dashboard (analytics:kpi_records), when it exists."""
+def _records_url(code: str, params: dict, person) -> str | None:
+    """The records behind a figure of ``person``: the dashboard's drill-down page
+    (``analytics:kpi_records``: from, to, project, department, person, part), when it exists."""
     try:
         url = reverse("analytics:kpi_records", args=[code])
     except NoReverseMatch:
         return None
-    return f"{url}?{urlencode({k: v for k, v in params.items() if v is not None})}"
-
-
-def _span_query(params: dict) -> dict:
-    return {
-        "date_from": params["date_from"].isoformat(),
-        "date_to": params["date_to"].isoformat(),
-        "project_id": params["project"].pk if params.get("project") else None,
-        "department_id": params["department"].pk if params.get("department") else None,
+    query = {
+        "from": params["date_from"].isoformat(),
+        "to": params["date_to"].isoformat(),
+        "project": params["project"].pk if params.get("project") else None,
+        "department": params["department"].pk if params.get("department") else None,
+        "person": person.pk,
+        "part": "denominator",
     }
+    return f"{url}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+
+
+# The person's figures that link to their records, by the KPI whose records they are.
+RECORD_LINKS = (
+    "repair_arrive_minutes",
+    "repair_arrive_on_time",
+    "repair_resolve_on_time",
+    "repair_rework",
+    "average_rating",
+    "task_on_time",
+)
 
 
 @staff_required()
@@ -146,7 +158,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("export", None)
     if params is not None and "date_from" not in query:
-        query.update({k: v for k, v in _span_query(params).items() if v is not None and k.startswith("date")})
+        query.update({"date_from": params["date_from"].isoformat(), "date_to": params["date_to"].isoformat()})
     context = {
         "title": _("Staff performance"),
         "form": form,
@@ -183,18 +195,8 @@ def staff_person(request: HttpRequest, person: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("export", None)
     links = {}
-    if params is not None:
-        span = {**_span_query(params), "person_id": person.pk}
-        links = {
-            code: _records_url(code, span)
-            for code in (
-                "repair_arrive_on_time",
-                "repair_resolve_on_time",
-                "repair_rework",
-                "average_rating",
-                "task_on_time",
-            )
-        }
+    if params is not None and staff.staff_scope(request.user) == staff.SCOPE_ALL:  # the records need analytics.view
+        links = {code: _records_url(code, params, person) for code in RECORD_LINKS if code in KPIS}
     context = {
         "title": _("Staff performance: {name}").format(name=person.name or person.get_username()),
         "person": person,

@@ -287,6 +287,18 @@ class StaffPageTests(StaffFixture):
         self.assertEqual(len(chart["series"]), 4)
         self.assertEqual(len(chart["xAxis"]["data"]), 12)
 
+    def test_the_person_page_links_to_the_records(self) -> None:
+        self.login(self.manager)
+        r = self.client.get(self.person_url(self.staff), {**self.QUERY, "project": self.project.pk})
+        link = r.context["links"]["average_rating"]
+        self.assertTrue(link.startswith(reverse("analytics:kpi_records", args=["average_rating"])), link)
+        for part in ("from=2026-11-01", "to=2026-11-30", f"project={self.project.pk}", f"person={self.staff.pk}"):
+            self.assertIn(part, link)
+        self.assertIn(r.context["links"]["repair_rework"], r.content.decode().replace("&amp;", "&"))
+        self.assertEqual(self.client.get(link).status_code, 200)
+        self.login(self.staff)  # the records need analytics.view: no links on his own page
+        self.assertEqual(self.client.get(self.person_url(self.staff)).context["links"], {})
+
     def test_the_person_page_exports_its_periods(self) -> None:
         self.login(self.admin)
         r = self.client.get(self.person_url(self.staff), {**self.QUERY, "period": "day", "export": "xlsx"})
