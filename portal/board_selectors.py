@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import scopes_disabled
 
 from accounts.models import User
@@ -39,11 +40,11 @@ from workorders.models import Rating, WorkOrder, WorkOrderPhoto
 
 # The five figures of seed 003 / issue 7 §3 → the KPI library (docs/portal_board.md explains the choice).
 BOARD_KPIS = (
-    ("plan_completion", _("Plan completion rate")),  # 计划完成率: plan tasks completed ÷ due
-    ("task_on_time", _("Actual completion rate")),  # 实际完成率: done within the plan's time window ÷ due
-    ("repair_arrive_on_time", _("Service timeliness rate")),  # 服务及时率: repairs on site in time
-    ("rectification_rate", _("Rectification rate")),  # 问题整改率: findings rectified ÷ raised
-    ("follow_up_satisfaction", _("Satisfaction rate")),  # 满意率: follow-ups 满意/非常满意 ÷ answered
+    ("plan_completion", pgettext_lazy("owner board", "Plan completion rate")),  # 计划完成率: tasks completed ÷ due
+    ("task_on_time", pgettext_lazy("owner board", "Actual completion rate")),  # 实际完成率: in the time window ÷ due
+    ("repair_arrive_on_time", pgettext_lazy("owner board", "Service timeliness rate")),  # 服务及时率: on site in time
+    ("rectification_rate", pgettext_lazy("owner board", "Rectification rate")),  # 问题整改率: rectified ÷ raised
+    ("follow_up_satisfaction", pgettext_lazy("owner board", "Satisfaction rate")),  # 满意率: 满意/非常满意 ÷ answered
 )
 BOARD_CODES = [code for code, _label in BOARD_KPIS]
 PERIODS = ("day", "week", "month", "year")
@@ -179,8 +180,9 @@ _DIGITS = re.compile(r"\d{3,}")
 
 class BoardMasker:
     """Masks the free text a board shows: every known person of the project (its residents, its
-    staff and the company's people) becomes 王**, every unit code disappears, phone numbers and any
-    run of three or more digits (room numbers) are starred.
+    staff and the company's people) becomes 王**, every unit code and room number of the project
+    (two characters or more: 12 as well as 1502) disappears, phone numbers and any run of three or
+    more digits are starred.
 
     Known names are found by looking up each substring of a name's length in a set, so thousands of
     residents cost one query and a few thousand set lookups per text, not one regex per name.
@@ -195,8 +197,8 @@ class BoardMasker:
         staff = User.objects.filter(memberships__company_id=project.company_id)
         people |= {n for pair in staff.values_list("name", "username") for n in pair}
         self.names = {n.strip() for n in people if n and len(n.strip()) >= 2}
-        codes = Unit.objects.filter(project=project).values_list("code", flat=True)
-        self.words = {c.strip() for c in codes if c and len(c.strip()) >= 2}
+        units = Unit.objects.filter(project=project).values_list("code", "number")
+        self.words = {w.strip() for pair in units for w in pair if w and len(w.strip()) >= 2}
 
     def mask(self, text: str | None, *, names=(), words=()) -> str:
         text = mask_text(text, names=names, words=words)

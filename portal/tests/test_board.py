@@ -12,6 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from accounts.models import User
 from analytics.selectors import project_kpi_values
@@ -538,11 +541,40 @@ class BoardPrivacyTests(BoardTestCase):
         services.workorder_rate(order=order, stars=5, comment="", is_public=public, actor=self.owner)
 
 
+NAMES = ["周业主", "王小明", "李王", "欧阳娜娜", "欧阳", "钱师傅", "guard2"]
+CODES = ["1-2-1502", "A-1001", "1-1-1", "B栋-3"]
+PHONES = ["13800000001", "138 0000 0001"]
+FRAGMENTS = [*NAMES, *CODES, *PHONES, "的", "家", "漏水", "王", "小明", "娜", "1", "-", "5", "室", " "]
+
+
+def _masker() -> BoardMasker:
+    masker = BoardMasker.__new__(BoardMasker)  # the known names and codes without a database
+    masker.names, masker.words = set(NAMES), set(CODES)
+    return masker
+
+
+@settings_hypothesis(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12))
+def test_the_masker_leaves_no_known_name_unit_or_digit_run(fragments):
+    masked = _masker().mask("".join(fragments))
+    for secret in (*NAMES, *CODES):
+        assert secret not in masked, (fragments, masked)
+    assert not re.search(r"\d{3,}", masked), (fragments, masked)
+
+
 class BoardMaskerTests(BoardTestCase):
     def test_it_masks_residents_staff_units_rooms_and_phones(self):
         masker = BoardMasker(project=self.project)
         text = masker.mask("周业主说钱师傅在1-1-101修了3楼301的灯，电话13900000004，孙保安也在")
         self.assertEqual(text, "周**说钱**在***修了3楼***的灯，电话***********，孙**也在")
+
+    def test_it_hides_short_room_numbers_of_the_project(self):
+        core_services.unit_create(
+            project=self.project,
+            data={"building": self.building, "floor": 1, "number": "12", "code": "villa-12", "floor_area": 200},
+            actor=self.admin,
+        )
+        self.assertEqual(BoardMasker(project=self.project).mask("12号别墅门口, villa-12"), "***号别墅门口, ***")
 
     def test_it_leaves_public_words_alone(self):
         masker = BoardMasker(project=self.project)
