@@ -303,9 +303,9 @@ def _export_person(person, trend: list, total) -> HttpResponse:
     body = [[f.period, *_values(f)] for f in trend]
     body.append([str(_("Total")), *_values(total)])
     content = workbook_bytes(
-        sheet_title=str(person.name or person.get_username()),
+        sheet_title=str(_("Staff performance")),  # a name may hold characters a sheet title may not
         header=[_("period"), *_columns()],
         rows=body,
-        notes=_notes(),
+        notes=[f"{_('person')}: {person.name or person.get_username()}", *_notes()],
     )
     return xlsx_response(content, f"staff-{person.pk}.xlsx")

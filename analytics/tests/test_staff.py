@@ -306,6 +306,7 @@ class StaffPageTests(StaffFixture):
         values = list(load_workbook(io.BytesIO(r.content)).worksheets[0].values)
         self.assertEqual(len(values), 1 + 30 + 1)  # header, the days, the total
         self.assertEqual(values[-1][1], 4)
+        self.assertIn("钱师傅", load_workbook(io.BytesIO(r.content))["说明"]["A1"].value)
 
     def test_the_person_page_refuses_too_many_periods(self) -> None:
         self.login(self.admin)
