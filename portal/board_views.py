@@ -2,6 +2,7 @@
 for anyone holding its public link, and the staff page that switches the link on, rotates it and
 switches it off (/notices/boards/)."""
 
+import segno
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -93,7 +94,8 @@ def board_links(request):
         link = getattr(project, "board_link", None)
         token = link.token if link else None
         url = request.build_absolute_uri(reverse("portal:public_board", args=[token])) if token else ""
-        rows.append({"project": project, "link": link, "url": url})
+        qr = segno.make(url, error="m", micro=False).svg_data_uri(scale=3, border=2) if url else ""
+        rows.append({"project": project, "link": link, "url": url, "qr": qr})
     return render(request, "portal/board/links.html", {"rows": rows, "title": _("Owner boards")})
 
 

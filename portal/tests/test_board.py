@@ -212,7 +212,9 @@ class BoardLinksPageTests(BoardTestCase):
         response = self.client.post(f"{LINKS}{self.project.pk}/enable/")
         self.assertRedirects(response, LINKS)
         token = BoardLink.objects.get(project=self.project).token
-        self.assertContains(self.client.get(LINKS), PUBLIC.format(token=token))
+        page = self.client.get(LINKS)
+        self.assertContains(page, PUBLIC.format(token=token))
+        self.assertContains(page, 'src="data:image/svg+xml')  # the QR code to print for the notice board
         self.client.post(f"{LINKS}{self.project.pk}/rotate/")
         new = BoardLink.objects.get(project=self.project).token
         self.assertNotEqual(new, token)
