@@ -92,6 +92,7 @@ SLA_COLUMNS = (
     "arrive_minutes",
 )
 ROW_KEY = {"company": "project_id", "project": "department_id", "department": "person_id"}
+ALL = object()  # every group (a group key may itself be None: no department, nobody assigned)
 
 
 @dataclass
@@ -196,9 +197,14 @@ def dashboard(
     in_scope = [scope.project] if scope.project else scope.projects
     households = {p.pk: p.households for p in in_scope} if scope.level != "department" else {}
     totals = {
-        code: _figure(KPIS[code], by_row, row_key, None, scope, projects, households) for code in (*TILES, *SECONDARY)
+        code: _figure(KPIS[code], by_row, row_key, ALL, scope, projects, households) for code in (*TILES, *SECONDARY)
     }
 
+    top = _top_categories(rows_of(HotspotDaily))
+    places = _places(rows_of(HotspotDaily))
+    repeats = _repeats(rows_of(HotspotDaily), projects)
+    _name_hotspots(top, places, repeats)
+    departments = list(scope.project.departments.order_by("name")) if scope.project else []
     return {
         "scope": scope,
         "tiles": [totals[c] for c in TILES],
@@ -207,13 +213,13 @@ def dashboard(
         "sla": _sla(orders),
         "patrol": _patrol(tasks),
         "inspection": _inspection(user, scope),
-        "top_categories": _top_categories(rows_of(HotspotDaily)),
-        "places": _places(rows_of(HotspotDaily)),
+        "top_categories": top,
+        "places": places,
         "hours": _hours(rows_of(HourlyLoad)),
-        "repeats": _repeats(rows_of(HotspotDaily), projects),
+        "repeats": repeats,
         "alerts": _alerts(user, scope),
-        "rows": _table(scope, by_row, row_key, projects, households),
-        "departments": list(scope.project.departments.order_by("name")) if scope.project else [],
+        "rows": _table(scope, by_row, row_key, projects, households, departments),
+        "departments": departments,
     }
 
 
@@ -271,7 +277,23 @@ def _grouped(qs: QuerySet, key: str, columns: list[str], scope: Scope | None = N
     elif key == "bucket":
         key = "day"
     rows = qs.values(key, "kind").annotate(**{f"s_{c}": Sum(c) for c in columns})
-    return {(_as_date(r[key]), r["kind"]): {c: r[f"s_{c}"] or 0 for c in columns} for r in rows}
+    return Sums({(_as_date(r[key]), r["kind"]): {c: r[f"s_{c}"] or 0 for c in columns} for r in rows})
+
+
+class Sums(dict):
+    """{(group, kind): {column: sum}} with an index by group, so a group's figure reads its own rows."""
+
+    def __init__(self, rows: dict) -> None:
+        super().__init__(rows)
+        self.by_group: dict[Any, list[tuple[str, dict]]] = defaultdict(list)
+        for (group, kind), row in rows.items():
+            self.by_group[group].append((kind, row))
+
+    def of(self, group):
+        """(kind, row) pairs of ``group``, or of every group (ALL)."""
+        if group is ALL:
+            return ((kind, row) for (_g, kind), row in self.items())
+        return iter(self.by_group.get(group, ()))
 
 
 def _as_date(value):
@@ -291,12 +313,10 @@ def _buckets(scope: Scope) -> list[dt.date]:
 #
 # Figures and targets
 #
-def _sum(kpi: Kpi, sums: dict[tuple, dict], group=None) -> tuple[int, int]:
-    """(numerator, denominator) of ``kpi`` over the rows of ``group`` (None: every group)."""
+def _sum(kpi: Kpi, sums: "Sums", group) -> tuple[int, int]:
+    """(numerator, denominator) of ``kpi`` over the rows of ``group`` (ALL: every group)."""
     num = den = 0
-    for (key, kind), row in sums.items():
-        if group is not None and key != group:
-            continue
+    for kind, row in sums.of(group):
         if kpi.kinds and kind not in kpi.kinds:
             continue
         num += sum(row[c] for c in kpi.numerator)
@@ -312,16 +332,16 @@ def _figure(kpi, by_row, row_key, group, scope, projects, households) -> Figure:
     sums = by_row[kpi.table]
     num, den = _sum(kpi, sums, group)
     if HOUSEHOLDS in kpi.denominator:
-        if row_key == "project_id" and group is not None:
+        if row_key == "project_id" and group is not ALL:
             den = households.get(group, 0)
-        elif group is None:
+        elif group is ALL:
             den = sum(households.values())
         else:
             den = 0  # per department or person: no households
-    rate = Rate({} if group is None else {row_key[:-3]: group}, num, den)
+    rate = Rate({} if group is ALL else {row_key[:-3]: group}, num, den)
     if scope.project is not None:
         target = _level_target(kpi, scope.project)
-    elif group is not None:
+    elif group is not ALL:
         target = _level_target(kpi, projects.get(group))
     else:
         target = _weighted_target(kpi, sums, projects, households)
@@ -429,17 +449,11 @@ def _inspection(user, scope: Scope) -> dict[str, Any]:
 
 
 def _top_categories(hotspots: QuerySet) -> list[dict[str, Any]]:
-    from workorders.models import Category
-
-    rows = list(
+    return list(
         hotspots.values("category_id")
         .annotate(reported=Sum("reported"), complaints=Sum("complaints"), repeats=Sum("repeats"))
         .order_by("-reported", "category_id")[:TOP_CATEGORIES]
     )
-    names = dict(
-        Category.objects.filter(pk__in=[r["category_id"] for r in rows if r["category_id"]]).values_list("pk", "name")
-    )
-    return [{**r, "name": names.get(r["category_id"])} for r in rows]
 
 
 def _place_label(building: str | None, area: str | None) -> str | None:
@@ -450,8 +464,6 @@ def _place_label(building: str | None, area: str | None) -> str | None:
 
 def _places(hotspots: QuerySet) -> dict[str, Any]:
     """Building / public area × category: the busiest places and categories (one grouped query)."""
-    from workorders.models import Category
-
     rows = list(
         hotspots.values("building_id", "area_id", "category_id").annotate(n=Sum("reported")).order_by("-n")[:2000]
     )
@@ -462,19 +474,14 @@ def _places(hotspots: QuerySet) -> dict[str, Any]:
         category_totals[r["category_id"]] += r["n"]
     places = sorted(place_totals, key=lambda p: (-place_totals[p], p[0] or 0, p[1] or 0))[:TOP_PLACES]
     categories = sorted(category_totals, key=lambda c: (-category_totals[c], c or 0))[:TOP_CATEGORIES]
-    buildings = dict(Building.objects.filter(pk__in={b for b, _a in places if b}).values_list("pk", "name"))
-    areas = dict(Area.objects.filter(pk__in={a for _b, a in places if a}).values_list("pk", "name"))
-    names = dict(Category.objects.filter(pk__in=[c for c in categories if c]).values_list("pk", "name"))
     cells = [
         (categories.index(r["category_id"]), places.index((r["building_id"], r["area_id"])), r["n"], r)
         for r in rows
         if r["category_id"] in categories and (r["building_id"], r["area_id"]) in places
     ]
     return {
-        "places": [
-            {"building_id": b, "area_id": a, "label": _place_label(buildings.get(b), areas.get(a))} for b, a in places
-        ],
-        "categories": [{"category_id": c, "name": names.get(c)} for c in categories],
+        "places": [{"building_id": b, "area_id": a} for b, a in places],
+        "categories": [{"category_id": c} for c in categories],
         "cells": cells,
     }
 
@@ -488,30 +495,33 @@ def _hours(loads: QuerySet) -> dict[str, Any]:
 
 def _repeats(hotspots: QuerySet, projects: dict[int, Project]) -> list[dict[str, Any]]:
     """The places and categories with the most repeated problems."""
-    from workorders.models import Category
-
     rows = list(
         hotspots.filter(repeats__gt=0)
         .values("project_id", "building_id", "area_id", "category_id", "kind")
         .annotate(repeats=Sum("repeats"), reported=Sum("reported"))
         .order_by("-repeats", "-reported", "project_id", "category_id")[:TOP_REPEATS]
     )
-    buildings = dict(
-        Building.objects.filter(pk__in={r["building_id"] for r in rows if r["building_id"]}).values_list("pk", "name")
-    )
-    areas = dict(Area.objects.filter(pk__in={r["area_id"] for r in rows if r["area_id"]}).values_list("pk", "name"))
-    names = dict(
-        Category.objects.filter(pk__in={r["category_id"] for r in rows if r["category_id"]}).values_list("pk", "name")
-    )
-    return [
-        {
-            **r,
-            "project": projects.get(r["project_id"]),
-            "place": _place_label(buildings.get(r["building_id"]), areas.get(r["area_id"])),
-            "category": names.get(r["category_id"]),
-        }
-        for r in rows
-    ]
+    return [{**r, "project": projects.get(r["project_id"])} for r in rows]
+
+
+def _name_hotspots(top: list[dict], places: dict, repeats: list[dict]) -> None:
+    """Names of the categories, buildings and areas shown: one query per kind for all three parts."""
+    from workorders.models import Category
+
+    rows = [*top, *places["places"], *places["categories"], *repeats]
+    wanted = {
+        model: sorted({r[key] for r in rows if r.get(key)})
+        for model, key in ((Category, "category_id"), (Building, "building_id"), (Area, "area_id"))
+    }
+    names = {
+        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+        for model, ids in wanted.items()
+    }
+    for r in rows:
+        if "category_id" in r:
+            r["name"] = r["category"] = names[Category].get(r["category_id"])
+        if "building_id" in r:
+            r["label"] = r["place"] = _place_label(names[Building].get(r["building_id"]), names[Area].get(r["area_id"]))
 
 
 def _alerts(user, scope: Scope) -> dict[str, Any]:
@@ -542,7 +552,7 @@ def _alerts(user, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _table(scope: Scope, by_row, row_key, projects, households) -> list[dict[str, Any]]:
+def _table(scope: Scope, by_row, row_key, projects, households, departments) -> list[dict[str, Any]]:
     """One row per project (company view), department (project view) or person (department view)."""
     keys = set()
     for sums in by_row.values():
@@ -552,7 +562,7 @@ def _table(scope: Scope, by_row, row_key, projects, households) -> list[dict[str
         labels = {pk: p.name for pk, p in projects.items()}
         objects = projects
     elif scope.level == "project":
-        departments = {d.pk: d for d in scope.project.departments.all()}
+        departments = {d.pk: d for d in departments}
         keys |= set(departments)
         labels = {pk: d.name for pk, d in departments.items()}
         objects = departments
@@ -563,7 +573,7 @@ def _table(scope: Scope, by_row, row_key, projects, households) -> list[dict[str
     rows = []
     for key in keys:
         figures = {code: _figure(KPIS[code], by_row, row_key, key, scope, projects, households) for code in TABLE_KPIS}
-        reported = sum(row["reported"] for (k, _kind), row in by_row[WorkOrderDaily].items() if k == key)
+        reported = sum(row["reported"] for _kind, row in by_row[WorkOrderDaily].of(key))
         rows.append(
             {"key": key, "label": labels.get(key), "object": objects.get(key), "reported": reported, "figures": figures}
         )

@@ -223,6 +223,10 @@ class ProjectAndDepartmentViewTests(DashboardData):
         data = self.data(project=self.project, department=self.department)
         self.assertEqual(data["scope"].level, "department")
         self.assertEqual([r["label"] for r in data["rows"]], ["钱师傅", None])
+        nobody = data["rows"][1]  # the complaints nobody was assigned: their own figures, not the totals
+        self.assertEqual(nobody["reported"], 2)
+        self.assertEqual(nobody["figures"]["repair_arrive_on_time"].rate.denominator, 0)
+        self.assertEqual(nobody["figures"]["complaint_closure"].value, 50.0)
         self.assertEqual(data["inspection"]["score"], Decimal("70.0"))  # the engineering rows
         complaints = figure(data, "valid_complaints")
         self.assertIsNone(complaints.value)  # no households per department
@@ -284,20 +288,34 @@ class EndToEndTests(AnalyticsTestCase):
 
 @pytest.mark.django_db
 def test_the_number_of_queries_does_not_grow_with_the_projects(django_assert_max_num_queries) -> None:
+    from accounts.models import User
     from lib.testing import build_company
 
     operator = make_user("op", superuser=True)
-    admin = make_user("boss")
-    built = build_company(code="big", name="大物业", operator=operator, admin=admin)
+    boss = make_user("boss")
+    built = build_company(code="big", name="大物业", operator=operator, admin=boss)
+    company, leak = built["company"], Category.objects.get(company=built["company"], code="water-leak")
+    projects = [built["project"]]
     for n in range(8):
-        project = core_services.project_create(
-            company=built["company"], data={"name": f"项目{n}", "code": f"p{n}", "households": 10}, actor=admin
+        projects.append(
+            core_services.project_create(
+                company=company, data={"name": f"项目{n}", "code": f"p{n}", "households": 10}, actor=boss
+            )
         )
-        WorkOrderDaily.objects.create(company=built["company"], project=project, kind="repair", day=D0, reported=n + 1)
-        TaskDaily.objects.create(company=built["company"], project=project, kind="patrol", day=D0, due=1, completed=1)
-        HotspotDaily.objects.create(company=built["company"], project=project, kind="repair", day=D0, reported=1)
-    with django_assert_max_num_queries(24):
-        data = dashboard(user=admin, date_from=MONTH[0], date_to=MONTH[1])
-    assert len(data["rows"]) == 10
-    with django_assert_max_num_queries(24):
-        dashboard(user=admin, date_from=MONTH[0], date_to=MONTH[1], project=built["project"])
+    for n, project in enumerate(projects):
+        department = built["department"] if project == built["project"] else None
+        key = {"company": company, "project": project, "department": department, "day": D0}
+        WorkOrderDaily.objects.create(**key, person=boss, kind="repair", reported=n + 1, arrive_due=2, arrive_on_time=1)
+        TaskDaily.objects.create(**key, kind="patrol", due=1, completed=1)
+        FindingDaily.objects.create(**key, kind="minor", due=1, closed_on_time=1)
+        HotspotDaily.objects.create(
+            **key, kind="repair", building=built["building"], area=built["area"], category=leak, reported=2, repeats=1
+        )
+        HourlyLoad.objects.create(**key, kind="repair", hour=9, reported=2)
+    for scope in ({}, {"project": built["project"]}, {"department": built["department"]}):
+        admin = User.objects.get(pk=boss.pk)  # a fresh request: access read again
+        with django_assert_max_num_queries(22):
+            data = dashboard(user=admin, date_from=MONTH[0], date_to=MONTH[1], **scope)
+        assert data["top_categories"][0]["name"] == leak.name
+        assert data["repeats"][0]["place"] == "1栋 · 1栋大堂"
+    assert len(dashboard(user=admin, date_from=MONTH[0], date_to=MONTH[1])["rows"]) == 10
