@@ -119,6 +119,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
         "data": data,
         "query": _query(request),
         "narrative_form": NarrativeForm(initial=initial) if writer else None,
+        "project_table": data.project_table(),
         **_charts(data),
     }
     return render(request, "analytics/report.html", context)

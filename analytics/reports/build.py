@@ -44,6 +44,17 @@ REPORT_KPIS = (
     "rectification_on_time",
     "rectification_rate",
 )
+# The PDF's by-project table keeps to these (a company of 200 projects: 1,600 cells, not 3,000);
+# the page and the workbook show every KPI.
+PDF_PROJECT_KPIS = (
+    "repair_arrive_on_time",
+    "repair_resolve_on_time",
+    "repair_first_pass",
+    "complaint_closure",
+    "follow_up_satisfaction",
+    "plan_completion",
+    "rectification_rate",
+)
 # The lines of the trend chart.
 TREND_KPIS = ("repair_arrive_on_time", "follow_up_satisfaction", "plan_completion", "rectification_rate")
 # A change smaller than this (in the KPI's unit) is neither a highlight nor a problem.
@@ -190,9 +201,13 @@ class ReportData:
     def scope_name(self) -> str:
         return self.project.name if self.project else self.company.name
 
-    @property
-    def project_columns(self) -> list[str]:
-        return [str(KPIS[code].label) for code in REPORT_KPIS]
+    def project_table(self, codes: tuple[str, ...] = REPORT_KPIS) -> dict[str, list]:
+        """The by-project table over ``codes``: column labels, and (project id, name, shown values) rows."""
+        index = [REPORT_KPIS.index(code) for code in codes]
+        return {
+            "columns": [str(KPIS[code].label) for code in codes],
+            "rows": [(p["project_id"], p["name"], [p["shown"][i] for i in index]) for p in self.projects],
+        }
 
     def kpi(self, code: str) -> KpiRow | None:
         return next((row for row in self.kpis if row.code == code), None)

@@ -8,7 +8,7 @@ need not have (as plans/pdf.py).
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from analytics.reports.build import TREND_KPIS, ReportData
+from analytics.reports.build import PDF_PROJECT_KPIS, TREND_KPIS, ReportData
 from analytics.reports.svg import COLOURS, line_svg
 
 
@@ -31,7 +31,13 @@ def score_svg(data: ReportData):
 
 def report_html(data: ReportData) -> str:
     chart, legend = trend_svg(data)
-    context = {"data": data, "trend_svg": chart, "trend_legend": legend, "score_svg": score_svg(data)}
+    context = {
+        "data": data,
+        "trend_svg": chart,
+        "trend_legend": legend,
+        "score_svg": score_svg(data),
+        "project_table": data.project_table(PDF_PROJECT_KPIS),
+    }
     return render_to_string("analytics/report_pdf.html", context)
 
 

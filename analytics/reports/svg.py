@@ -49,10 +49,13 @@ def line_svg(
     for k in range(5):
         v = low + (high - low) * k / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#dee2e6"/>')
-        parts.append(f'<text x="{LEFT - 4}" y="{y(v) + 3:.1f}" font-size="9" text-anchor="end">{v:.0f}</text>')
+        parts.append(
+            f'<text x="{LEFT - 4}" y="{y(v) + 3:.1f}" font-size="9" fill="#333" text-anchor="end">{v:.0f}</text>'
+        )
     for i, label in enumerate(categories):
         parts.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" font-size="9" text-anchor="middle">{escape(str(label))}</text>'
+            f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" font-size="9" fill="#333" text-anchor="middle">'
+            f"{escape(str(label))}</text>"
         )
     if target is not None:
         parts.append(
