@@ -107,6 +107,7 @@ class Figure:
     label: object
     rate: Rate
     target: float | None  # a fraction, for the project's service level
+    previous: Rate | None = None  # the whole of last month
 
     @property
     def target_percent(self) -> float | None:
@@ -125,10 +126,17 @@ def board_today(project: Project) -> dt.date:
 
 
 def board_figures(*, project: Project, today: dt.date) -> list[Figure]:
-    """This month's five figures (1st to today) with the target of the project's service level."""
-    values = project_kpi_values(project=project, kpis=BOARD_CODES, date_from=today.replace(day=1), date_to=today)
+    """This month's five figures (1st to today) with the target of the project's service level, and
+    last month's for comparison."""
+    first = today.replace(day=1)
+    values = project_kpi_values(project=project, kpis=BOARD_CODES, date_from=first, date_to=today)
+    last_month = first - dt.timedelta(days=1)
+    before = project_kpi_values(
+        project=project, kpis=BOARD_CODES, date_from=last_month.replace(day=1), date_to=last_month
+    )
     return [
-        Figure(code, label, values[code][0], KPIS[code].target(project.service_level)) for code, label in BOARD_KPIS
+        Figure(code, label, values[code][0], KPIS[code].target(project.service_level), before[code][0])
+        for code, label in BOARD_KPIS
     ]
 
 

@@ -280,6 +280,16 @@ class BoardFiguresTests(BoardTestCase):
         for code in BOARD_CODES:
             self.assertEqual(figures[code].rate, expected[code][0])
 
+    def test_it_compares_with_last_month(self):
+        self.rebuild()
+        with time_machine.travel(at(2027, 1, 3, 12, 0), tick=False):
+            self.login(self.owner)
+            response = self.client.get(BOARD.format(pk=self.project.pk))
+        plan = self.figures(response)["plan_completion"]
+        self.assertEqual((plan.rate.denominator, plan.previous.numerator, plan.previous.denominator), (0, 1, 2))
+        self.assertContains(response, 'data-previous="plan_completion"')
+        self.assertNotContains(response, 'data-previous="repair_arrive_on_time"')
+
     def test_it_uses_the_projects_service_level(self):
         Project.objects.filter(pk=self.project.pk).update(service_level=ServiceLevel.LEVEL_1)
         self.login(self.owner)
