@@ -29,3 +29,11 @@ class AnalyticsFiguresTests(SimpleTestCase):
         self.assertRegex(text, r"in [2-9] passes, [1-9]\d* project-days, [1-9]\d* rows; rebuild of \d{4}-\d\d-\d\d: ")
         self.assertRegex(text, r"BENCH report_pdf_s [\d.]+ s target <=10 (ok|FAIL)")
         self.assertRegex(text, r"\d{4}-\d\d-01\.\.\d{4}-\d\d-\d\d: build [\d.]+ s, PDF [\d.]+ s, [1-9]\d+ bytes")
+
+    def test_the_dashboard_figures_at_tiny_scale(self) -> None:
+        code, text = run_figures("dashboard_p50_ms", "dashboard_vs_sql_ratio")
+        self.assertEqual(code, 0, text)  # at tiny scale only an error fails the run, not a target
+        self.assertRegex(text, r"BENCH dashboard_p50_ms [\d.]+ ms target <=300 (ok|FAIL)")
+        self.assertRegex(text, r"month \d{4}-\d\d: p50 of 3 GETs, max [\d.]+ ms, [1-9]\d* charts, \d+ bytes")
+        self.assertRegex(text, r"BENCH dashboard_vs_sql_ratio [\d.]+ x target <=1.5 (ok|FAIL)")
+        self.assertRegex(text, r"selector [\d.]+ ms, SQL [\d.]+ ms; equal: tiles, trends, project rows, SLA, ")
