@@ -40,6 +40,7 @@ class ReportPageTests(ReportFixture):
         chart = response.context["trend_chart"]
         self.assertEqual(len(chart["xAxis"]["data"]), 6)
         self.assertContains(response, "report-trend-options")
+        self.assertContains(response, f"/analytics/kpis/{KPI}/records/?from=2026-11-01&to=2026-11-30")
         self.assertContains(response, 'id="narrative-form"')
 
     def test_a_project_manager_reads_his_projects_report_only(self) -> None:
@@ -48,6 +49,9 @@ class ReportPageTests(ReportFixture):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["data"].project, self.project)
         self.assertIsNone(response.context["narrative_form"])  # reads, does not write
+        self.assertContains(
+            response, f"/analytics/kpis/{KPI}/records/?from=2026-11-01&to=2026-11-30&project={self.project.pk}"
+        )
         self.assertEqual(self.client.get(f"{MONTH}&project={self.project2.pk}").status_code, 404)
         self.assertEqual(self.client.get(MONTH).status_code, 400)  # the company's: he must name his project
 
