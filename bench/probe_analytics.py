@@ -163,7 +163,7 @@ def _refresh_after(company, *, period: dt.timedelta, now: dt.datetime) -> dict:
     from workorders.models import WorkOrderEvent
 
     heads = cursors_at_head()
-    copied = _copy_events(company, now - period)
+    copied = _copy_events(company, now - period)  # now: when the history ends
     check(copied["WorkOrderEvent"] > 0, f"no order events in the last {period}: nothing to refresh")
     order_ids = set(
         WorkOrderEvent.objects.filter(pk__gt=heads["workorders.WorkOrderEvent"]).values_list("order_id", flat=True)
@@ -187,24 +187,27 @@ def _refresh_after(company, *, period: dt.timedelta, now: dt.datetime) -> dict:
 def rollup_day(*, code: str, hours: int, **sizes) -> dict:
     """The events of the last ``hours`` (24: a day) caught up by ``rollup_refresh``; one ``rollup_rebuild``
     of yesterday; and (from 100,000 orders) one 10-minute pass of the job."""
+    from django.db.models import Max
     from django.utils import timezone
 
     from analytics.services import rollup_rebuild
+    from workorders.models import WorkOrderEvent
 
     company, gen = prepare(code=code, **sizes)
-    now = timezone.now()
+    # the events "of the last day" are those of the day before the newest one (the end of the history)
+    now = WorkOrderEvent.objects.filter(company=company).aggregate(end=Max("created"))["end"]
     before = rollup_totals(company)
-    day = _refresh_after(company, period=dt.timedelta(hours=hours), now=now)
-    check(rollup_totals(company) == before, "the refresh changed the roll-ups of unchanged rows")
-    pass_10 = None
-    if sizes["orders"] >= 100_000:
-        pass_10 = _refresh_after(company, period=dt.timedelta(minutes=10), now=now)
     yesterday = timezone.localdate(now, company.zone) - dt.timedelta(days=1)
     started = time.perf_counter()
     rows = rollup_rebuild(company=company, days=[yesterday])
     rebuild_s = time.perf_counter() - started
     check(rows > 0, f"no roll-up rows for {yesterday}")
     check(rollup_totals(company) == before, "a rebuild of yesterday changed its roll-ups")
+    pass_10 = None
+    if sizes["orders"] >= 100_000:
+        pass_10 = _refresh_after(company, period=dt.timedelta(minutes=10), now=now)
+    day = _refresh_after(company, period=dt.timedelta(hours=hours), now=now)
+    check(rollup_totals(company) == before, "the refresh changed the roll-ups of unchanged rows")
     return {
         "seconds": max(day["seconds"], rebuild_s),
         "refresh": day,

@@ -52,13 +52,13 @@ def rollup_day_s(ctx: BenchContext) -> Measurement:
     """One day of the whole company's roll-ups: the slower of (a) `rollup_refresh` catching up a day of
     events and (b) `rollup_rebuild` of yesterday (every table, every project).
 
-    (a) Every order, task and finding event of the last 24 hours arrives again (copied with new ids
+    (a) Every order, task and finding event of the history's last 24 hours arrives again (copied with new ids
     after the job's cursors: about 40,000 order and 25,000 task events at full scale; the roll-ups
     count rows, not events, so the copies change no figure), then refresh passes run until one reads
     nothing (a pass reads up to 20,000 events per source and re-reads the previous pass's). The probe
     checks the passes read every copied event's order and task and left every roll-up total as it
     was; the copies are deleted afterwards. (b) must also leave the totals as they were. The detail
-    also gives one ordinary 10-minute pass of the job (the events of the last 10 minutes again).
+    also gives one ordinary 10-minute pass of the job (the events of the history's last 10 minutes again).
     """
     db = ctx.database()
     r = ctx.probe("rollup_day", db, hours=HOURS[ctx.scale], **_args(ctx, db))
