@@ -56,9 +56,9 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = report_projects(user)
         self.fields["campaign"].queryset = report_campaigns(user)
-        if not access_for(user).company_grants.get(Perm.KPI_VIEW):
-            # Project roles read their projects' reports only, never the company's.
-            self.fields["project"].required = True
+        # Project roles read their projects' reports only, never the company's.
+        self.project_only = not access_for(user).company_grants.get(Perm.KPI_VIEW)
+        if self.project_only:
             self.fields["project"].empty_label = None
 
     @staticmethod
@@ -87,6 +87,8 @@ class ReportForm(forms.Form):
                 self.add_error("campaign", _("Choose the campaign."))
                 return data
             data["date_from"], data["date_to"], data["project"] = campaign.date_from, campaign.date_to, campaign.project
+        if kind in (ReportKind.MONTHLY, ReportKind.HALF_YEAR) and self.project_only and data.get("project") is None:
+            self.add_error("project", _("Choose the project."))
         return data
 
 

@@ -54,6 +54,12 @@ class ReportPageTests(ReportFixture):
         )
         self.assertEqual(self.client.get(f"{MONTH}&project={self.project2.pk}").status_code, 404)
         self.assertEqual(self.client.get(MONTH).status_code, 400)  # the company's: he must name his project
+        campaign = self.campaign(project=self.project)
+        response = self.client.get(f"/analytics/reports/view/?kind=campaign&campaign={campaign.pk}")
+        self.assertEqual((response.status_code, response.context["data"].project), (200, self.project))
+        company_wide = self.campaign(name="全公司品质月")
+        response = self.client.get(f"/analytics/reports/view/?kind=campaign&campaign={company_wide.pk}")
+        self.assertEqual(response.status_code, 404)
 
     def test_other_companies_projects_and_campaigns_are_404(self) -> None:
         campaign = self.campaign()
