@@ -175,6 +175,12 @@ class PublicLinkTests(BoardTestCase):
         Project.objects.filter(pk=self.project.pk).update(is_active=False)
         self.assertEqual(self.client.get(url).status_code, 404)
 
+    def test_it_answers_404_when_the_company_is_switched_off(self):
+        url = self.public_link()
+        with scopes_disabled():
+            type(self.company).objects.filter(pk=self.company.pk).update(is_active=False)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_it_shows_only_its_own_project(self):
         report(self, project=self.project, description="本项目的报修")
         url = self.public_link(self.other_project, actor=self.outsider)
