@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from analytics import selectors_staff as staff
 from analytics.kpis import KPIS
 from core.decorators import staff_required
-from lib.charts import line_chart
+from lib.charts import bar_chart, line_chart
 from lib.excel import workbook_bytes, xlsx_response
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,6 +27,8 @@ MAX_DAYS = 731
 TOO_LONG = _("At most {n} days at a time.")
 END_BEFORE_START = _("The end cannot be before the start.")
 PERIOD_CHOICES = [("month", _("by month")), ("week", _("by week")), ("day", _("by day"))]
+# The ranking's chart shows the best this many people (the table has everyone).
+SCORE_CHART_PEOPLE = 20
 # The most periods a person's trend shows (a day-by-day trend of two years would be unreadable).
 MAX_PERIODS = 400
 
@@ -166,6 +168,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "export_query": query.urlencode(),
         "person_query": _person_query(params),
+        "score_chart": _score_chart(rows, _person_query(params)) if rows else None,
+        "score_chart_height": f"{80 + 26 * min(len(rows or ()), SCORE_CHART_PEOPLE)}px",
         "weights": staff.WEIGHTS,
         "min_volume": staff.MIN_VOLUME,
     }
@@ -210,6 +214,20 @@ def staff_person(request: HttpRequest, person: int) -> HttpResponse:
         "can_rank": staff.staff_scope(request.user) == staff.SCOPE_ALL,
     }
     return render(request, "analytics/staff_person.html", context)
+
+
+def _score_chart(rows: list, person_query: str) -> dict | None:
+    """The ranked people's scores as horizontal bars, best on top; a bar opens the person's page."""
+    ranked = [f for f in rows if f.rank is not None][:SCORE_CHART_PEOPLE]
+    if not ranked:
+        return None
+    urls = [f"{reverse('analytics:staff_person', args=[f.person_id])}?{person_query}" for f in ranked]
+    return bar_chart(
+        categories=[f.name for f in ranked],
+        series=[(_("Score"), [f.score for f in ranked])],
+        horizontal=True,
+        links=[urls],
+    )
 
 
 def _label(start: dt.date, period: str) -> str:

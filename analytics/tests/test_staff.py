@@ -227,6 +227,11 @@ class StaffPageTests(StaffFixture):
             f"{self.person_url(self.staff)}?date_from=2025-12-01&amp;date_to=2026-11-30&amp;period=month", html
         )
         self.assertIn('data-stars="4"', html)
+        chart = r.context["score_chart"]  # the ranked people, best on top, each bar opening his page
+        self.assertEqual(chart["yAxis"]["data"], ["孙师傅", "钱师傅"])
+        bars = chart["series"][0]["data"]
+        self.assertEqual([b["value"] for b in bars], [99.4, 88.1])
+        self.assertTrue(bars[1]["url"].startswith(self.person_url(self.staff) + "?date_from=2025-12-01"))
 
     def test_it_defaults_to_this_month(self) -> None:
         self.login(self.admin)

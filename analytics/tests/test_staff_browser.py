@@ -81,6 +81,9 @@ def test_the_ranking_links_to_a_person_whose_trend_draws(live_server, people, de
     page = desktop_page
     _sign_in(page, f"{live_server.url}/analytics/staff/")
     expect(page.locator("table#staff-ranking")).to_be_visible()
+    scores = page.locator("#staff-score-chart")
+    expect(scores).to_have_attribute("data-echart-ready", "1")
+    assert scores.evaluate(CANVAS_INK)["ink"] > 500
     with page.expect_navigation():
         page.locator("table#staff-ranking tbody a").first.click()
     chart = page.locator("#staff-trend-chart")
