@@ -67,9 +67,13 @@ class ValuesQuerySerializer(SpanQuerySerializer):
         choices=[g for g in GROUPS if g],
         required=False,
         allow_null=True,
+        allow_blank=True,
         default=None,
-        help_text=_("No group: totals."),
+        help_text=_("No group (or empty): totals."),
     )
+
+    def validate_group_by(self, value):
+        return value or None
 
     def validate_kpis(self, value: str) -> list[str]:
         codes = list(dict.fromkeys(c.strip() for c in value.split(",") if c.strip()))

@@ -75,6 +75,7 @@ class KpiValuesApiTests(KpiApiTestCase):
         (result,) = self.values()["results"]
         self.assertEqual((result["kpi"], result["target"]), (KPI, None))
         self.assertEqual(result["rows"], [{"group": {}, "numerator": 1, "denominator": 2, "rate": 0.5}])
+        self.assertEqual(self.values(group_by="")["results"][0]["rows"], result["rows"])
         rows = self.values(group_by="project")["results"][0]["rows"]
         self.assertEqual(
             [(r["group"]["project_id"], r["numerator"], r["denominator"]) for r in rows],
