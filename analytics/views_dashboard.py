@@ -11,17 +11,18 @@ user may not read answers 404, like a missing one; a bad period answers 400 with
 """
 
 import datetime as dt
+import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from analytics.forms import HotspotRecordsForm, PeriodForm, RecordsForm, month_bounds
 from analytics.kpis import KPIS
@@ -72,9 +73,25 @@ def _scope_objects(request: HttpRequest, data: dict) -> tuple[Project | None, De
     return project, department
 
 
+_PLAIN = re.compile(r"^[\w.:-]*$", re.ASCII)
+
+
 def _url(name: str, params: dict, *args) -> str:
-    clean = {k: v for k, v in params.items() if v is not None and v != ""}
-    return f"{reverse(name, args=args)}?{urlencode(clean)}"
+    """``reverse(name)`` with ``params`` as its query. A page has hundreds of links (every point,
+    cell and bar): paths are reversed once per name and the plain values (dates, ids, codes) are
+    not quoted."""
+    key = (name, args, get_script_prefix(), get_language())
+    path = _PATHS.get(key)
+    if path is None:
+        path = _PATHS[key] = reverse(name, args=args)
+    query = "&".join(
+        f"{k}={v if _PLAIN.match(v) else quote_plus(v)}"
+        for k, v in ((k, str(v)) for k, v in params.items() if v is not None and v != "")
+    )
+    return f"{path}?{query}"
+
+
+_PATHS: dict[tuple, str] = {}
 
 
 def _bad_request(request: HttpRequest, form, title) -> HttpResponse:
