@@ -184,8 +184,8 @@ def rollup_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
         touched[(company_id, project_id)].update(days)
     companies = {c.pk: c for c in Company.objects.filter(pk__in={c for c, _p in touched})}
     rows = 0
-    for (company_id, project_id), days in sorted(touched.items()):
-        rows += rollup_rebuild(company=companies[company_id], days=days, projects=[project_id])
+    for company_id, projects, days in _rebuild_groups(touched):
+        rows += rollup_rebuild(company=companies[company_id], days=days, projects=projects)
     _advance(order_cursor, order_head)
     _advance(task_cursor, task_head)
     _advance(finding_cursor, finding_head)
@@ -197,6 +197,23 @@ def rollup_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
         "days": sum(len(d) for d in touched.values()),
         "rows": rows,
     }
+
+
+def _rebuild_groups(touched: Touched) -> list[tuple[int, list[int], list[dt.date]]]:
+    """(company id, projects, days) to rebuild, exactly the touched (project, day) pairs, in few
+    calls: the days touched by the same set of projects go together (a busy pass touches today and
+    a few deadline days in most projects: a handful of company-wide calls, not one per project)."""
+    by_day: dict[int, dict[dt.date, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for (company_id, project_id), days in touched.items():
+        for day in days:
+            by_day[company_id][day].add(project_id)
+    groups = []
+    for company_id, days in sorted(by_day.items()):
+        same: dict[frozenset, list[dt.date]] = defaultdict(list)
+        for day, projects in days.items():
+            same[frozenset(projects)].append(day)
+        groups += [(company_id, sorted(projects), sorted(ds)) for projects, ds in same.items()]
+    return sorted(groups)
 
 
 def rollup_rebuild_range(*, company: Company, date_from: dt.date, date_to: dt.date) -> int:

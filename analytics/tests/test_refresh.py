@@ -235,3 +235,16 @@ class FindingRefreshTests(FindingTestCase):
         incremental, scratch = rebuilt_from_scratch(self)
         self.assertEqual(incremental, scratch)
         self.assertEqual(sum(c.get("due", 0) for c in scratch["FindingDaily"].values()), 1)
+
+
+def test_the_refresh_rebuilds_exactly_the_touched_pairs_in_few_calls() -> None:
+    from analytics.services.refresh import _rebuild_groups
+
+    d1, d2, d3 = D0, D0 + DAY, D0 + 2 * DAY
+    touched = {(1, 10): {d1, d2, d3}, (1, 11): {d1, d3}, (1, 12): {d1}, (2, 20): {d1}}
+    assert _rebuild_groups(touched) == [
+        (1, [10], [d2]),
+        (1, [10, 11], [d3]),
+        (1, [10, 11, 12], [d1]),
+        (2, [20], [d1]),
+    ]
