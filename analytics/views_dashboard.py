@@ -34,6 +34,7 @@ from core.choices import Perm
 from core.decorators import staff_required
 from core.models import Department, Project
 from lib.charts import bar_chart, heatmap, line_chart
+from lib.excel import workbook_bytes, xlsx_response
 
 PAGE_SIZE = 50
 WEEKDAYS = (
@@ -121,6 +122,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise Http404 from None
     scope = figures["scope"]
     params = scope.params()
+    if request.GET.get("export") == "xlsx":
+        return _table_xlsx(figures)
     context = {
         "title": title,
         "d": figures,
@@ -142,8 +145,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rows": _table_rows(figures, params),
         "table_kpis": [KPIS[c] for c in _table_codes(figures)],
         "breadcrumbs": _breadcrumbs(scope),
+        "export_query": "&".join(f"{k}={v}" for k, v in {**params, "export": "xlsx"}.items()),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _table_xlsx(figures: dict) -> HttpResponse:
+    """The page's table as a workbook: per row the orders reported, each KPI's value, target and
+    numerator / denominator; the inspection score and open alerts per project."""
+    scope = figures["scope"]
+    codes = _table_codes(figures)
+    level = {"company": _("Project"), "project": _("Department"), "department": _("Person")}[scope.level]
+    header = [level, _("Reported")]
+    for code in codes:
+        label = KPIS[code].label
+        header += [
+            label,
+            f"{label} · {_('Target')}",
+            f"{label} · {_('Counted (numerator)')}",
+            f"{label} · {_('Basis (denominator)')}",
+        ]
+    if scope.level == "company":
+        header += [_("Inspection score"), _("Open alerts")]
+    rows = []
+    for row in figures["rows"]:
+        line = [row["label"] or _("(none)"), row["reported"]]
+        for code in codes:
+            f = row["figures"][code]
+            line += [f.value, f.target_value, f.rate.numerator, f.rate.denominator]
+        if scope.level == "company":
+            score = figures["inspection"]["by_project"].get(row["key"])
+            line += [score.score if score else None, figures["alerts"]["by_project"].get(row["key"], 0)]
+        rows.append(line)
+    notes = [
+        f"{scope.date_from:%Y-%m-%d} – {scope.date_to:%Y-%m-%d}",
+        " / ".join(str(label) for label, _url in _breadcrumbs(scope)),
+        _("Company target: each project's own target (its service level), weighted by what was due there."),
+    ]
+    content = workbook_bytes(sheet_title=str(_("Quality dashboard")), header=header, rows=rows, notes=notes)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(content, f"dashboard-{scope.level}-{stamp}.xlsx")
 
 
 def _periods(scope) -> list[tuple[Any, str, bool]]:

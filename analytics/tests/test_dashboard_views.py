@@ -190,3 +190,28 @@ class RecordsPageTests(DashboardViewTests):
         response = self.get(HOTSPOTS, **PERIOD)
         self.assertNotIn(self.theirs, list(response.context["page"].object_list))
         self.assertEqual(response.context["page"].paginator.count, 4)
+
+
+class ExportTests(DashboardViewTests):
+    def test_the_table_downloads_as_a_workbook(self) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        response = self.get(URL, export="xlsx", **PERIOD)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(len(rows), 3)  # header, the two projects
+        by_name = {r[0]: r for r in rows[1:]}
+        garden = by_name[self.project.name]
+        self.assertEqual(garden[1], 4)  # orders reported
+        self.assertEqual(garden[2:6], (50.0, 95.0, 1, 2))  # on-site timeliness: value, target, n, d
+        self.assertNotIn(self.other_project.name, by_name)
+
+    def test_the_export_follows_the_scope_and_access(self) -> None:
+        self.assertEqual(self.get(URL, export="xlsx", project=self.other_project.pk, **PERIOD).status_code, 404)
+        self.assertEqual(self.get(URL, self.staff, export="xlsx", **PERIOD).status_code, 403)
+        response = self.get(URL, export="xlsx", project=self.project.pk, **PERIOD)
+        self.assertIn("dashboard-project", response["Content-Disposition"])
