@@ -261,6 +261,27 @@ class AccessTests(DashboardData):
         self.assertEqual(figure(mine, "repair_arrive_on_time").rate.denominator, 100)
         self.assertEqual(mine["top_categories"][0]["reported"], 50)
 
+    def test_a_viewer_reads_the_company_and_a_supervisor_his_project(self) -> None:
+        viewer = self.data(user=self.viewer)
+        self.assertEqual(figure(viewer, "repair_arrive_on_time").rate.denominator, 20)
+        supervisor = self.data(user=self.supervisor)
+        self.assertEqual([p.pk for p in supervisor["scope"].projects], [self.project.pk])
+        self.assertEqual(supervisor["alerts"]["total"], 1)
+
+    def test_the_records_behind_hotspots_are_restricted_too(self) -> None:
+        from analytics.selectors_dashboard import hotspot_records
+
+        period = {"date_from": MONTH[0], "date_to": MONTH[1]}
+        with self.assertRaises(PermissionDenied):
+            hotspot_records(user=self.staff, counter="reported", **period)
+        with self.assertRaises(PermissionDenied):
+            hotspot_records(user=self.manager, counter="reported", project=self.project2, **period)
+        with self.assertRaises(ValueError):
+            hotspot_records(user=self.quality, counter="stars", **period)
+        with self.assertRaises(ValueError):
+            hotspot_records(user=self.quality, counter="repeats", filters={"hour": 10}, **period)
+        self.assertEqual(hotspot_records(user=self.quality, counter="reported", **period).count(), 0)
+
     def test_bad_input(self) -> None:
         with self.assertRaises(ValueError):
             self.data(period=(MONTH[1], MONTH[0]))
