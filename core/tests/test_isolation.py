@@ -81,6 +81,7 @@ MODEL_WORDS = [
     "success",
     "campaign",
     "report",
+    "board",  # a project's owner board and its public link take the project's pk
 ]
 PUBLIC_ROUTES = {
     "accounts:login",
@@ -102,7 +103,7 @@ PUBLIC_ROUTES = {
     "open311:token",
 }
 DENIED = {401, 403, 404, 405}
-PARAMS = {"format": "json", "kind": "units", "app_label": "core", "content_type_id": "1", "url": "x"}
+PARAMS = {"format": "json", "kind": "units", "app_label": "core", "content_type_id": "1", "url": "x", "action": "rotate"}
 
 
 def walk(patterns, namespace=None):
@@ -355,6 +356,7 @@ class IsolationTests(BaseTestCase):
             "gateway": cls.gateway,
             "alert": cls.alert,
             "campaign": cls.campaign,
+            "board": cls.project,
             "report": cls.report,
         }
         # Strings that exist only in company A's data: none may reach the outsider.
