@@ -25,6 +25,7 @@ class ReportKind(models.TextChoices):
 class Comparison(models.TextChoices):
     """How a campaign goal compares the campaign's figure with the baseline's (or with a fixed value)."""
 
+    # xgettext:no-python-format
     CHANGE_PCT = "change_pct", _("Change against the baseline, in % of the baseline")
     CHANGE_POINTS = "change_points", _("Change against the baseline, in points")
     AT_LEAST = "at_least", _("At least")
@@ -97,6 +98,7 @@ class CampaignGoal(models.Model):
         _("value"),
         max_digits=8,
         decimal_places=2,
+        # xgettext:no-python-format
         help_text=_("Negative for a decrease (e.g. −10 for a fault rate 10 % lower)."),
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
