@@ -65,3 +65,21 @@ class DemoAnalyticsTests(TestCase):
         before = rows()
         demo_data()
         self.assertEqual(rows(), before)
+
+    def test_a_quality_month_campaign_has_goals_and_the_quality_managers_narrative(self):
+        from analytics.report_models import Campaign, Report
+
+        campaign = Campaign.objects.get(company=self.company)
+        self.assertEqual(campaign.goals.count(), 4)
+        self.assertLess(campaign.baseline_to, campaign.date_from)
+        report = Report.objects.get(campaign=campaign)
+        self.assertTrue(report.highlights and report.problems and report.plan)
+
+    def test_the_residential_board_is_published_by_a_public_link(self):
+        from portal.models import BoardLink
+
+        link = BoardLink.objects.get(project__company=self.company)
+        self.assertEqual(link.project.name, "锦绣花园")
+        response = self.client.get(f"/m/board/{link.token}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "锦绣花园")

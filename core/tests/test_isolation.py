@@ -103,7 +103,14 @@ PUBLIC_ROUTES = {
     "open311:token",
 }
 DENIED = {401, 403, 404, 405}
-PARAMS = {"format": "json", "kind": "units", "app_label": "core", "content_type_id": "1", "url": "x", "action": "rotate"}
+PARAMS = {
+    "format": "json",
+    "kind": "units",
+    "app_label": "core",
+    "content_type_id": "1",
+    "url": "x",
+    "action": "rotate",
+}
 
 
 def walk(patterns, namespace=None):
