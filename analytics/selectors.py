@@ -79,6 +79,22 @@ def project_kpi_values(
     )
 
 
+def company_kpi_values(
+    *, company: Company, kpis: list[str], date_from: dt.date, date_to: dt.date, group_by: str | None = None
+) -> dict[str, list[Rate]]:
+    """``kpi_values`` of every project of ``company`` with no user check: for callers that checked
+    company-wide access themselves (company reports). Same figures, same shape."""
+    return _kpi_values(
+        kpis=kpis,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        rows=lambda table: table.objects.filter(company_id=company.pk),
+        projects=Project.objects.filter(company_id=company.pk),
+        project=None,
+    )
+
+
 def _kpi_values(*, kpis, date_from, date_to, group_by, rows, projects, project) -> dict[str, list[Rate]]:
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None")

@@ -320,14 +320,8 @@ class _Figures:
                 project=self.project, kpis=list(kpis), date_from=date_from, date_to=date_to, group_by=group_by
             )
         # A company's figures: every project of the company (access checked by report_build).
-        return selectors._kpi_values(
-            kpis=list(kpis),
-            date_from=date_from,
-            date_to=date_to,
-            group_by=group_by,
-            rows=lambda table: table.objects.filter(company_id=self.company.pk),
-            projects=Project.objects.filter(company_id=self.company.pk),
-            project=None,
+        return selectors.company_kpi_values(
+            company=self.company, kpis=list(kpis), date_from=date_from, date_to=date_to, group_by=group_by
         )
 
 
