@@ -13,9 +13,6 @@ from analytics.models import TaskDaily, WorkOrderDaily
 from core import services as core_services
 from core.choices import Role
 from lib.testing import PASSWORD, build_company, make_user
-
-# The browser fixtures of tests/conftest.py (this directory has no conftest of its own).
-from tests.conftest import browser, clean_cache, desktop_page, phone_page  # noqa: F401
 from tests.test_browser_charts import CANVAS_INK
 
 pytestmark = pytest.mark.browser
@@ -77,7 +74,7 @@ def _sign_in(page, url: str) -> None:
     page.wait_for_load_state()
 
 
-def test_the_ranking_links_to_a_person_whose_trend_draws(live_server, people, desktop_page):  # noqa: F811
+def test_the_ranking_links_to_a_person_whose_trend_draws(live_server, people, desktop_page):
     page = desktop_page
     _sign_in(page, f"{live_server.url}/analytics/staff/")
     expect(page.locator("table#staff-ranking")).to_be_visible()
@@ -96,7 +93,7 @@ def test_the_ranking_links_to_a_person_whose_trend_draws(live_server, people, de
     assert page.problems.items == []
 
 
-def test_the_trend_fits_a_phone(live_server, people, phone_page):  # noqa: F811
+def test_the_trend_fits_a_phone(live_server, people, phone_page):
     page = phone_page
     _sign_in(page, f"{live_server.url}/analytics/staff/{people['tech'].pk}/")
     chart = page.locator("#staff-trend-chart")
