@@ -1,8 +1,6 @@
 """Query forms of the dashboard pages: the period and the scope (ids; the views resolve them with
 the user's access, so another company's project answers 404)."""
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,9 +66,3 @@ class HotspotRecordsForm(PeriodForm):
     kind = forms.SlugField(required=False, max_length=20)
     weekday = forms.IntegerField(required=False, min_value=1, max_value=7)
     hour = forms.IntegerField(required=False, min_value=0, max_value=23)
-
-
-def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return first, last

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.kpis import KPIS
 from analytics.report_models import Campaign, Comparison, ReportKind
-from analytics.reports.build import add_months, half_year, month_end, month_start
+from analytics.reports.build import half_year
 from core.access import access_for, restrict
 from core.choices import Perm
 from core.models import Project
+from lib.months import add_months, month_end, month_start
 
 
 def report_projects(user) -> QuerySet[Project]:

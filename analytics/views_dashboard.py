@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from analytics.forms import HotspotRecordsForm, PeriodForm, RecordsForm, month_bounds
+from analytics.forms import HotspotRecordsForm, PeriodForm, RecordsForm
 from analytics.kpis import KPIS
 from analytics.selectors import kpi_drilldown
 from analytics.selectors_dashboard import dashboard as dashboard_figures
@@ -35,6 +35,7 @@ from core.decorators import staff_required
 from core.models import Department, Project
 from lib.charts import bar_chart, heatmap, line_chart
 from lib.excel import workbook_bytes, xlsx_response
+from lib.months import month_bounds
 
 PAGE_SIZE = 50
 WEEKDAYS = (

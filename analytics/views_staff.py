@@ -21,6 +21,7 @@ from analytics.kpis import KPIS
 from core.decorators import staff_required
 from lib.charts import bar_chart, line_chart
 from lib.excel import workbook_bytes, xlsx_response
+from lib.months import add_months, month_start
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_DAYS = 731
@@ -77,14 +78,9 @@ class PersonFilterForm(StaffFilterForm):
         return data
 
 
-def _month_start(today: dt.date) -> dt.date:
-    return today.replace(day=1)
-
-
 def _twelve_months_to(day: dt.date) -> dt.date:
     """The first day of the twelve months ending with ``day``'s month."""
-    months = day.year * 12 + day.month - 1 - 11
-    return dt.date(months // 12, months % 12 + 1, 1)
+    return add_months(day, -11)
 
 
 def _person_query(params: dict | None) -> str:
@@ -145,7 +141,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     if staff.staff_scope(request.user) != staff.SCOPE_ALL:
         return redirect("analytics:staff_person", person=request.user.pk)
     today = timezone.localdate()
-    form, params = _read(StaffFilterForm, request, {"date_from": _month_start(today), "date_to": today})
+    form, params = _read(StaffFilterForm, request, {"date_from": month_start(today), "date_to": today})
     rows = None
     if params is not None:
         rows = staff.staff_performance(

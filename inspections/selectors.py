@@ -29,6 +29,7 @@ from inspections.models import (
     ItemResult,
     RoundInspector,
 )
+from lib.months import add_months
 
 ROUND_RELATED = ("project", "version", "version__template", "lead")
 
@@ -295,18 +296,13 @@ def round_department_scores(round: InspectionRound) -> list[dict[str, Any]]:
     ]
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def score_trend(
     *, project: Project, months: int = 12, kind: str | None = None, until: dt.date | None = None
 ) -> list[ScoreFigure]:
     """Monthly scores of ``project`` for the last ``months`` months up to ``until`` (default this
     month), one entry per month, months without rounds included with no score."""
     last = _month(until or dt.date.today())
-    first = _add_months(last, -(months - 1))
+    first = add_months(last, -(months - 1))
     figures = scores(
         group_by="period",
         date_from=first,
@@ -317,7 +313,7 @@ def score_trend(
     found = {f.group["period"]: f for f in figures}
     out = []
     for n in range(months):
-        period = _add_months(first, n)
+        period = add_months(first, n)
         out.append(found.get(period) or ScoreFigure(group={"period": period}))
     return out
 

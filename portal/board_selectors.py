@@ -31,6 +31,7 @@ from inspections.choices import FindingStatus, Severity
 from inspections.models import Finding
 from lib.figures import Rate
 from lib.masking import mask_name, mask_text
+from lib.months import add_months
 from plans.choices import PlanKind
 from plans.models import Plan
 from portal import selectors as portal_selectors
@@ -147,8 +148,7 @@ def _period_starts(period: str, today: dt.date) -> list[dt.date]:
         monday = today - dt.timedelta(days=today.weekday())
         return [monday - dt.timedelta(weeks=n) for n in range(11, -1, -1)]
     if period == "month":
-        months = [(today.year * 12 + today.month - 1 - n) for n in range(11, -1, -1)]
-        return [dt.date(m // 12, m % 12 + 1, 1) for m in months]
+        return [add_months(today, -n) for n in range(11, -1, -1)]
     return [dt.date(today.year - n, 1, 1) for n in range(4, -1, -1)]
 
 

@@ -8,7 +8,8 @@ from rest_framework import serializers
 from analytics.forms_reports import report_campaigns, report_projects, writable_projects
 from analytics.kpis import KPIS
 from analytics.report_models import Campaign, CampaignGoal, Comparison, Report, ReportKind
-from analytics.reports.build import half_year, month_end
+from analytics.reports.build import half_year
+from lib.months import month_end
 
 OUTPUTS = ("json", "pdf", "xlsx")
 

@@ -26,6 +26,7 @@ from core.choices import Perm, ServiceLevel
 from core.models import Company, Project
 from inspections.selectors import scores
 from lib.figures import Rate
+from lib.months import add_months, month_end, month_start, months_between
 
 # The KPIs a report shows, in this order (DOMAIN §6.3; the survey's 满意率 is not computable yet).
 REPORT_KPIS = (
@@ -227,27 +228,6 @@ def signed(value: float | None) -> str:
 #
 # Periods
 #
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day, 1) - dt.timedelta(days=1)
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
-
-
 def previous_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
     """The period just before: as many whole months when the period is whole months, else as many days."""
     if date_from.day == 1 and date_to == month_end(date_to):
