@@ -40,6 +40,19 @@ class Kpi:
     def target(self, service_level: str) -> float | None:
         return self.targets.get(service_level)
 
+    def display(self, value: float | None) -> float | None:
+        """A rate or a target (a fraction, or an average) as shown in the KPI's unit: percent to one
+        decimal, per 1,000 households to two, whole minutes, stars to two."""
+        if value is None:
+            return None
+        if self.unit == "%":
+            return round(value * 100, 1)
+        if self.unit == "per_1000":
+            return round(value * 1000, 2)
+        if self.unit == "minutes":
+            return round(value)
+        return round(value, 2)
+
     def drilldown(
         self, company: Company, filters: dict | None, period: tuple[dt.date, dt.date]
     ) -> tuple[QuerySet | None, QuerySet | None]:

@@ -112,11 +112,11 @@ class Figure:
     @property
     def value(self) -> float | None:
         """The figure as shown: percent, per 1,000 households, stars or minutes."""
-        return _display(self.kpi, self.rate.rate)
+        return self.kpi.display(self.rate.rate)
 
     @property
     def target_value(self) -> float | None:
-        return _display(self.kpi, self.target)
+        return self.kpi.display(self.target)
 
     @property
     def ok(self) -> bool | None:
@@ -125,18 +125,6 @@ class Figure:
             return None
         rate = round(self.rate.rate, 6)
         return rate >= self.target if self.kpi.higher_is_better else rate <= self.target
-
-
-def _display(kpi: Kpi, value: float | None) -> float | None:
-    if value is None:
-        return None
-    if kpi.unit == "%":
-        return round(value * 100, 1)
-    if kpi.unit == "per_1000":
-        return round(value * 1000, 2)
-    if kpi.unit == "minutes":
-        return round(value)
-    return round(value, 2)
 
 
 @dataclass

@@ -271,21 +271,12 @@ def report_check_access(*, user: User, company: Company, project: Project | None
 # Figures
 #
 def display_value(kpi: Kpi, rate: Rate) -> float | None:
-    """The rate in the KPI's unit: percent, per 1,000 households, or stars."""
-    if rate.rate is None:
-        return None
-    if kpi.unit == "%":
-        return round(rate.rate * 100, 1)
-    if kpi.unit == "per_1000":
-        return round(rate.rate * 1000, 2)
-    return round(rate.rate, 2)
+    """The rate in the KPI's unit (see ``Kpi.display``)."""
+    return kpi.display(rate.rate)
 
 
 def display_target(kpi: Kpi, service_level: str) -> float | None:
-    target = kpi.target(service_level)
-    if target is None:
-        return None
-    return round(target * 100, 1) if kpi.unit == "%" else target
+    return kpi.display(kpi.target(service_level))
 
 
 class _Figures:
