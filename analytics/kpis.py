@@ -24,6 +24,10 @@ def _levels(l1: float, l2: float, l3: float, custom: float | None = None) -> dic
     return {L1: l1, L2: l2, L3: l3, CUSTOM: l2 if custom is None else custom}
 
 
+# Float noise in a quotient (0.95 computed as 0.9499999999) must not turn a met target into a miss.
+TOLERANCE = 1e-9
+
+
 @dataclass(frozen=True)
 class Kpi:
     code: str
@@ -39,6 +43,13 @@ class Kpi:
 
     def target(self, service_level: str) -> float | None:
         return self.targets.get(service_level)
+
+    def meets(self, rate: float | None, target: float | None) -> bool | None:
+        """Whether ``rate`` reaches ``target`` (both fractions or both averages, as computed, never
+        rounded for display): at least it, or at most it when lower is better; None without either."""
+        if rate is None or target is None:
+            return None
+        return rate >= target - TOLERANCE if self.higher_is_better else rate <= target + TOLERANCE
 
     def display(self, value: float | None) -> float | None:
         """A rate or a target (a fraction, or an average) as shown in the KPI's unit: percent to one

@@ -121,10 +121,7 @@ class Figure:
     @property
     def ok(self) -> bool | None:
         """True when the figure meets its target, False when it misses, None when either is unknown."""
-        if self.rate.rate is None or self.target is None:
-            return None
-        rate = round(self.rate.rate, 6)
-        return rate >= self.target if self.kpi.higher_is_better else rate <= self.target
+        return self.kpi.meets(self.rate.rate, self.target)
 
 
 @dataclass

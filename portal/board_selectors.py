@@ -117,9 +117,7 @@ class Figure:
     @property
     def met(self) -> bool | None:
         """True/False against the target; None without a target or without anything due."""
-        if self.target is None or self.rate.rate is None:
-            return None
-        return self.rate.rate >= self.target - 1e-9
+        return KPIS[self.code].meets(self.rate.rate, self.target)
 
 
 def board_today(project: Project) -> dt.date:

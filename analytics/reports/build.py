@@ -75,6 +75,7 @@ class KpiRow:
     denominator: int
     previous: float | None
     target: float | None
+    met: bool | None = None  # the rate against the target as computed (Kpi.meets), not as rounded for display
     trend: list[float | None] = field(default_factory=list)
 
     @property
@@ -98,12 +99,6 @@ class KpiRow:
     @property
     def change_shown(self) -> str:
         return signed(self.change)
-
-    @property
-    def met(self) -> bool | None:
-        if self.value is None or self.target is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
 
     @property
     def improved(self) -> bool | None:
@@ -316,6 +311,7 @@ def _kpi_rows(figures: _Figures, *, codes, period, compare, months, service_leve
                 denominator=rate.denominator,
                 previous=display_value(kpi, previous),
                 target=display_target(kpi, service_level),
+                met=kpi.meets(rate.rate, kpi.target(service_level)),
                 trend=[monthly.get(m) for m in months] if code in TREND_KPIS else [],
             )
         )

@@ -4,7 +4,7 @@ including the exclusions and empty denominators, and the drill-down records behi
 import datetime as dt
 
 import time_machine
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from analytics.kpis import KPIS
 from analytics.selectors import kpi_drilldown, kpi_values
@@ -182,3 +182,33 @@ class FindingKpiTests(FindingTestCase):
             {code: (r[0].numerator, r[0].denominator) for code, r in figures.items()},
             {"rectification_on_time": (1, 3), "rectification_rate": (2, 3)},
         )
+
+
+class TargetTests(SimpleTestCase):
+    """One rule decides a red or green mark everywhere (dashboard, board, reports)."""
+
+    def test_it_judges_the_rate_as_computed_not_as_rounded_for_display(self):
+        kpi = KPIS["repair_arrive_on_time"]
+        self.assertEqual(kpi.display(0.94996), 95.0)
+        self.assertIs(kpi.meets(0.94996, 0.95), False)
+        self.assertIs(kpi.meets(19 / 20, 0.95), True)
+
+    def test_it_tolerates_float_noise_at_the_target(self):
+        self.assertIs(KPIS["plan_completion"].meets(0.95 - 1e-12, 0.95), True)
+
+    def test_it_wants_at_most_the_target_when_lower_is_better(self):
+        kpi = KPIS["repair_rework"]
+        self.assertFalse(kpi.higher_is_better)
+        self.assertIs(kpi.meets(0.02, 0.05), True)
+        self.assertIs(kpi.meets(0.06, 0.05), False)
+
+    def test_it_answers_nothing_without_a_rate_or_a_target(self):
+        kpi = KPIS["plan_completion"]
+        self.assertIsNone(kpi.meets(None, 0.95))
+        self.assertIsNone(kpi.meets(0.9, None))
+
+    def test_it_shows_each_unit_its_own_way(self):
+        self.assertEqual(KPIS["valid_complaints"].display(0.00123), 1.23)
+        self.assertEqual(KPIS["repair_arrive_minutes"].display(37.6), 38)
+        self.assertEqual(KPIS["average_rating"].display(4.256), 4.26)
+        self.assertIsNone(KPIS["average_rating"].display(None))
